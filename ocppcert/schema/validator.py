@@ -366,8 +366,15 @@ class Validator:
     ) -> None:
         errors, warnings = report.violations, report.warnings
 
+        lines = {}
+        if header is not None:
+            for block in header:
+                if isinstance(block.tag, str):
+                    lines.setdefault(etree.QName(block).localname.lower(), block.sourceline)
+
         def add(where: str, reason: str, *, warn: bool = False, **kw: str | None) -> None:
-            line = header.sourceline if header is not None else None
+            block_line = lines.get(where.rpartition("/")[2].lower())
+            line = block_line or (header.sourceline if header is not None else None)
             target = warnings if warn else errors
             target.append(
                 Violation(
@@ -525,6 +532,10 @@ def _plain_path(path: str | None) -> str:
 
 
 def _reason(error: xmlschema.XMLSchemaValidationError) -> str:
+    if isinstance(error, xmlschema.XMLSchemaDecodeError) and isinstance(error.obj, str):
+        # xmlschema words these as Python conversion errors; say it in schema terms.
+        type_name = getattr(error.validator, "prefixed_name", None) or "value"
+        return f"{error.obj!r} is not a valid {_CLARK.sub('', type_name)}"
     reason = (error.reason or str(error.message)).strip()
     return _CLARK.sub("", reason).rstrip(".")
 

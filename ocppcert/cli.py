@@ -1,0 +1,145 @@
+"""The ``ocppcert`` command line.
+
+Exit codes for every subcommand: 0 success, 1 the checked thing failed, 2 usage or
+environment error (one clear line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ocppcert import __version__
+from ocppcert.schema import SchemaSourceError, Validator
+from ocppcert.schema.validator import MessageReport
+from ocppcert.xml import DEFAULT_MAX_BYTES, read_limited
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """An environment or usage problem: reported on one line, exit code 2."""
+
+
+def _inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+    """(label, path) per message; path None means standard input."""
+    for raw in paths:
+        if raw == "-":
+            yield "-", None
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.xml") if p.is_file())
+            if not found:
+                raise UsageError(f"no *.xml files under {raw}")
+            for p in found:
+                yield str(p), p
+        elif path.is_file():
+            yield raw, path
+        else:
+            raise UsageError(f"no such file or directory: {raw}")
+
+
+def _read(path: Path | None, max_bytes: int) -> bytes:
+    try:
+        if path is None:
+            return read_limited(sys.stdin.buffer, max_bytes=max_bytes)
+        with path.open("rb") as stream:
+            return read_limited(stream, max_bytes=max_bytes)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path or 'standard input'}: {exc.strerror or exc}") from None
+
+
+def _describe(report: MessageReport) -> str:
+    parts = [
+        str(report.ocpp_version) if report.ocpp_version else None,
+        str(report.service) if report.service else None,
+        report.operation,
+        report.kind,
+    ]
+    return " ".join(p for p in parts if p) or "unidentified message"
+
+
+def _text_line(label: str, report: MessageReport, strict: bool) -> str:
+    lines = [f"{'VALID' if report.valid else 'INVALID'}  {label}  ({_describe(report)})"]
+    for v in report.violations:
+        at = f"line {v.line}: " if v.line else ""
+        lines.append(f"    error [{v.check}] {at}{v.where}: {v.reason}")
+    for w in [] if strict else report.warnings:  # strict mode listed them as errors
+        at = f"line {w.line}: " if w.line else ""
+        lines.append(f"    warning [{w.check}] {at}{w.where}: {w.reason}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        validator = Validator(args.schemas, strict=args.strict, max_bytes=args.max_bytes)
+    except SchemaSourceError as exc:
+        raise UsageError(str(exc)) from None
+    version = None if args.ocpp == "auto" else args.ocpp
+    inputs = list(_inputs(args.paths))
+    results = []
+    invalid = 0
+    for label, path in inputs:
+        report = validator.check(_read(path, args.max_bytes), ocpp_version=version)
+        invalid += not report.valid
+        if args.format == "json":
+            results.append({"path": label, **report.as_dict()})
+        else:
+            print(_text_line(label, report, args.strict))
+    if args.format == "json":
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"{len(inputs)} message(s): {len(inputs) - invalid} valid, {invalid} invalid")
+    return EXIT_FAILED if invalid else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocppcert", description="Conformance test suite for OCPP 1.2, 1.5 and 1.6 over SOAP."
+    )
+    parser.add_argument("--version", action="version", version=f"ocppcert {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check SOAP messages: envelope, OCPP headers, and body against the OCPP schemas",
+        description="Check each SOAP message: the SOAP 1.2 envelope, the OCPP and WS-Addressing "
+        "headers, and the body against the OCPP schema of its version.",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH",
+                          help="a message file, a directory (every *.xml below it), or - for stdin")
+    validate.add_argument("--ocpp", choices=["1.2", "1.5", "1.6", "auto"], default="auto",
+                          help="expected OCPP version; auto takes it from the body's namespace")
+    validate.add_argument("--schemas", default="builtin", metavar="{builtin,official,DIR}",
+                          help="ocppcert's schemas, the fetched OCA WSDLs, or a directory of "
+                          "WSDL/XSD files")
+    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.add_argument("--strict", action="store_true",
+                          help="treat real-world variants (warnings) as violations")
+    validate.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                          help=f"largest message accepted (default {DEFAULT_MAX_BYTES})")
+    validate.set_defaults(handler=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"ocppcert {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
