@@ -38,6 +38,7 @@ class FieldInfo:
     min_occurs: int = 1
     max_occurs: int | None = 1  # None: unbounded
     max_length: int | None = None
+    xsd_type: str | None = None  # set where the Python type loses a constraint (xs:anyURI)
 
     @property
     def repeated(self) -> bool:
@@ -55,9 +56,10 @@ def ocpp_field(
     min_occurs: int = 1,
     max_occurs: int | None = 1,
     max_length: int | None = None,
+    xsd_type: str | None = None,
 ) -> Any:
     """A dataclass field carrying its wire description."""
-    info = FieldInfo(xml_name, type_, kind, min_occurs, max_occurs, max_length)
+    info = FieldInfo(xml_name, type_, kind, min_occurs, max_occurs, max_length, xsd_type)
     if info.repeated:
         return dataclasses.field(default_factory=list, metadata={_META_KEY: info})
     if min_occurs == 0:

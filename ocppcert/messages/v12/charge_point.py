@@ -135,7 +135,7 @@ class GetDiagnosticsRequest(Message):
     NAMESPACE: ClassVar[str] = NAMESPACE
     VERSION: ClassVar[str] = VERSION
     SERVICE: ClassVar[str] = SERVICE
-    location: str = ocpp_field("location", str)
+    location: str = ocpp_field("location", str, xsd_type="anyURI")
     start_time: dt.datetime | None = ocpp_field("startTime", dt.datetime, min_occurs=0)
     stop_time: dt.datetime | None = ocpp_field("stopTime", dt.datetime, min_occurs=0)
     retries: int | None = ocpp_field("retries", int, min_occurs=0)
@@ -183,7 +183,7 @@ class UpdateFirmwareRequest(Message):
     VERSION: ClassVar[str] = VERSION
     SERVICE: ClassVar[str] = SERVICE
     retrieve_date: dt.datetime = ocpp_field("retrieveDate", dt.datetime)
-    location: str = ocpp_field("location", str)
+    location: str = ocpp_field("location", str, xsd_type="anyURI")
     retries: int | None = ocpp_field("retries", int, min_occurs=0)
     retry_interval: int | None = ocpp_field("retryInterval", int, min_occurs=0)
 
