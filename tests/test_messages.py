@@ -9,14 +9,21 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from ocppcert.messages import Kind, MessageDecodeError, Op, message_class, message_for_element, operations
+from ocppcert.messages import (
+    Kind,
+    MessageDecodeError,
+    Op,
+    message_class,
+    message_for_element,
+    operations,
+)
 from ocppcert.messages.registry import MESSAGES
 from ocppcert.messages.v12 import central_system as cs12
 from ocppcert.messages.v15 import central_system as cs15
 from ocppcert.messages.v16 import central_system as cs16
 from ocppcert.messages.v16 import charge_point as cp16
-from ocppcert.soap import Headers, build_envelope
 from ocppcert.schema import check
+from ocppcert.soap import Headers, build_envelope
 from ocppcert.versions import OcppVersion, Service
 
 EXPECTED_COUNTS = {

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from ocppcert import ns
-from ocppcert.schema import official_source
 from ocppcert.schema import official as official_mod
+from ocppcert.schema import official_source
 from ocppcert.schema.official import KNOWN_SHA256, FetchError, fetch, is_cached, read_cache
 
 TOOL = Path(__file__).resolve().parent.parent / "tools" / "fetch_official_schemas.py"

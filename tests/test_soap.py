@@ -9,6 +9,7 @@ from ocppcert import ns
 from ocppcert.messages.v15 import central_system as cs15
 from ocppcert.messages.v16 import central_system as cs16
 from ocppcert.messages.v16 import charge_point as cp16
+from ocppcert.schema import check
 from ocppcert.soap import (
     EnvelopeError,
     FaultCode,
@@ -20,7 +21,6 @@ from ocppcert.soap import (
     new_message_id,
     parse_envelope,
 )
-from ocppcert.schema import check
 
 from .conftest import fixture_bytes
 

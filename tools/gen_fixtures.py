@@ -307,7 +307,6 @@ def transport_fixtures() -> None:
         boot = message_class(version, Service.CENTRAL_SYSTEM, "BootNotification", Kind.REQUEST)
         boot_conf = message_class(version, Service.CENTRAL_SYSTEM, "BootNotification", Kind.RESPONSE)
         reset = message_class(version, Service.CHARGE_POINT, "Reset", Kind.REQUEST)
-        reset_conf = message_class(version, Service.CHARGE_POINT, "Reset", Kind.RESPONSE)
         d = f"{v}/transport"
         header_defects = [
             (boot, "no-charge-box-identity", {"charge_box_identity": None}, "/Envelope/Header/chargeBoxIdentity", "chargeBoxIdentity", "a request without chargeBoxIdentity"),

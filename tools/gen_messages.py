@@ -272,7 +272,7 @@ def main() -> int:
     reg.append("from __future__ import annotations\n\n")
     reg.append("from ocppcert.messages.base import Kind, Message\n")
     reg.append("from ocppcert.messages.ops import Op\n")
-    for v, mod in VERSIONS.items():
+    for mod in VERSIONS.values():
         reg.append(f"from ocppcert.messages.{mod} import central_system as {mod}_cs, charge_point as {mod}_cp\n")
     reg.append("from ocppcert.versions import OcppVersion, Service\n\n")
     reg.append("OPERATIONS: dict[tuple[OcppVersion, Service], tuple[Op, ...]] = {\n")

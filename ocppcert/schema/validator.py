@@ -162,7 +162,7 @@ class Validator:
         self._local = threading.local()
         self._explainers: dict[str, xmlschema.XMLSchema] = {}
         self._explainer_lock = threading.Lock()
-        self.schema  # compile now, so a broken source fails at construction
+        _ = self.schema  # compile now, so a broken source fails at construction
 
     # -- schema building ---------------------------------------------------------------
     @property
