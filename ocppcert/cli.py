@@ -32,7 +32,7 @@ def _inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.xml") if p.is_file())
+            found = sorted((p for p in path.rglob("*.xml") if p.is_file()), key=str)
             if not found:
                 raise UsageError(f"no *.xml files under {raw}")
             for p in found:
@@ -91,8 +91,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(_text_line(label, report, args.strict))
     if args.format == "json":
-        json.dump(results, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        # One message per line: readable, greppable, and encoded by json's C encoder
+        # (an indented dump goes through its pure-Python one, ten times slower).
+        sys.stdout.write("[\n" + ",\n".join(json.dumps(r) for r in results) + "\n]\n")
     else:
         print(f"{len(inputs)} message(s): {len(inputs) - invalid} valid, {invalid} invalid")
     return EXIT_FAILED if invalid else EXIT_OK

@@ -61,32 +61,63 @@ class Headers:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-_WSA_TEXT = {"Action": "action", "MessageID": "message_id", "RelatesTo": "relates_to", "To": "to"}
-_WSA_EPR = {"From": "from_address", "ReplyTo": "reply_to"}
+_WSA_TEXT = {
+    f"{{{ns.WSA}}}{local}": name
+    for local, name in (
+        ("Action", "action"), ("MessageID", "message_id"), ("RelatesTo", "relates_to"), ("To", "to")
+    )
+}
+_WSA_EPR = {f"{{{ns.WSA}}}From": "from_address", f"{{{ns.WSA}}}ReplyTo": "reply_to"}
+_WSA_ADDRESS = f"{{{ns.WSA}}}Address"
+_CBI_LOWER = CHARGE_BOX_IDENTITY.lower()
+
+
+def read_header_values(
+    header: etree._Element | None,
+) -> tuple[dict[str, str | None], dict[str, etree._Element]]:
+    """The known header blocks as :class:`Headers` field values, plus the element each
+    field came from, so that a checker can point at the right line. Unknown blocks are
+    ignored; of two blocks for one field, the last wins.
+
+    This runs on every validated message, so it walks the children by hand rather than
+    through ElementPath, which costs more than the rest of the walk together."""
+    values: dict[str, str | None] = {}
+    elements: dict[str, etree._Element] = {}
+    if header is None:
+        return values, elements
+    for block in header:
+        tag = block.tag
+        name = _WSA_TEXT.get(tag)
+        if name is not None:
+            text = block.text
+            values[name] = text.strip() if text else ""
+            elements[name] = block
+            continue
+        name = _WSA_EPR.get(tag)
+        if name is not None:
+            text = None
+            for child in block:
+                if child.tag == _WSA_ADDRESS:
+                    text = child.text
+                    break
+            values[name] = text.strip() if text else ""
+            elements[name] = block
+            continue
+        if not isinstance(tag, str):
+            continue
+        namespace, _, local = tag[1:].rpartition("}") if tag[0] == "{" else ("", "", tag)
+        # OCPP-S §3: the header name is case-insensitive.
+        if local.lower() == _CBI_LOWER and namespace != ns.WSA:
+            text = block.text
+            values["charge_box_identity"] = text.strip() if text else ""
+            values["charge_box_identity_namespace"] = namespace or None
+            elements["charge_box_identity"] = block
+    return values, elements
 
 
 def read_headers(header: etree._Element | None) -> Headers:
     """Collect the known header blocks; unknown blocks are ignored here."""
-    if header is None:
-        return Headers()
-    found: dict[str, str | None] = {}
-    for block in header:
-        if not isinstance(block.tag, str):
-            continue
-        qname = etree.QName(block)
-        if qname.namespace == ns.WSA:
-            if qname.localname in _WSA_TEXT:
-                found[_WSA_TEXT[qname.localname]] = (block.text or "").strip()
-            elif qname.localname in _WSA_EPR:
-                address = block.find(f"{{{ns.WSA}}}Address")
-                found[_WSA_EPR[qname.localname]] = (
-                    (address.text or "").strip() if address is not None else ""
-                )
-        # OCPP-S §3: the header name is case-insensitive.
-        elif qname.localname.lower() == "chargeboxidentity":
-            found["charge_box_identity"] = (block.text or "").strip()
-            found["charge_box_identity_namespace"] = qname.namespace
-    return Headers(**found)  # type: ignore[arg-type]
+    return Headers(**read_header_values(header)[0])  # type: ignore[arg-type]
 
 
 def write_headers(header: etree._Element, headers: Headers, ocpp_namespace: str) -> None:
