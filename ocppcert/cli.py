@@ -125,7 +125,56 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                           help=f"largest message accepted (default {DEFAULT_MAX_BYTES})")
     validate.set_defaults(handler=cmd_validate)
+
+    serve = commands.add_parser(
+        "serve", help="run a reference implementation: a Central System or a charge point"
+    )
+    roles = serve.add_subparsers(dest="role", required=True, metavar="ROLE")
+    central = roles.add_parser("central-system", help="the reference Central System")
+    _serve_common(central, default_listen="127.0.0.1:8180")
+    central.set_defaults(handler=cmd_serve_central_system)
+    point = roles.add_parser("charge-point", help="the reference charge point")
+    point.add_argument("--central-system", required=True, metavar="URL",
+                       help="the Central System's SOAP endpoint")
+    point.add_argument("--id", default="CP-0001", help="chargeBoxIdentity (default CP-0001)")
+    point.add_argument("--connectors", type=int, default=2, metavar="N",
+                       help="number of connectors (default 2)")
+    _serve_common(point, default_listen="127.0.0.1:8181")
+    point.set_defaults(handler=cmd_serve_charge_point)
     return parser
+
+
+def _serve_common(parser: argparse.ArgumentParser, *, default_listen: str) -> None:
+    parser.add_argument("--ocpp", choices=["1.2", "1.5", "1.6"], default=None,
+                        help="OCPP version (Central System: restrict to one; charge point: "
+                        "the version it speaks, default 1.6)")
+    parser.add_argument("--listen", default=default_listen, metavar="HOST:PORT",
+                        help=f"the SOAP endpoint (default {default_listen}; port 0 = any free)")
+    parser.add_argument("--db", default=None, metavar="FILE",
+                        help="SQLite state file (default: a new temporary file)")
+    parser.add_argument("--control", default="127.0.0.1:0", metavar="HOST:PORT",
+                        help="the HTTP JSON control API (default 127.0.0.1, any free port)")
+    parser.add_argument("--advertise", default=None, metavar="URL",
+                        help="the URL peers reach this endpoint by (default: the bound URL)")
+
+
+def parse_host_port(value: str, option: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise UsageError(f"{option} wants HOST:PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def cmd_serve_central_system(args: argparse.Namespace) -> int:
+    from ocppcert.reference.central_system.main import serve
+
+    return serve(args)
+
+
+def cmd_serve_charge_point(args: argparse.Namespace) -> int:
+    from ocppcert.reference.charge_point.main import serve
+
+    return serve(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

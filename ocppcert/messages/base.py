@@ -201,6 +201,76 @@ class Complex:
         return cls(**kwargs)
 
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict keyed by the wire names, as OCPP-J would spell it."""
+        out: dict[str, Any] = {}
+        for attr, info in self.wire_fields():
+            value = getattr(self, attr)
+            if value is None or (info.repeated and not value):
+                continue
+            out[info.xml_name] = (
+                [_to_json_value(v) for v in value] if info.repeated else _to_json_value(value)
+            )
+        return out
+
+    @classmethod
+    def from_json(cls: type[C], data: dict[str, Any], where: str = "") -> C:
+        """The inverse of :meth:`to_json`; raises MessageDecodeError naming the bad field."""
+        where = where or cls.__name__
+        if not isinstance(data, dict):
+            raise MessageDecodeError(f"{where}: expected an object, got {type(data).__name__}")
+        kwargs: dict[str, Any] = {}
+        known = set()
+        for attr, info in cls.wire_fields():
+            known.add(info.xml_name)
+            path = f"{where}.{info.xml_name}"
+            if info.xml_name not in data or data[info.xml_name] is None:
+                if info.min_occurs > 0 and info.kind is not FieldKind.TEXT:
+                    raise MessageDecodeError(f"{path}: required field missing")
+                continue
+            raw = data[info.xml_name]
+            if info.repeated:
+                items = raw if isinstance(raw, list) else [raw]
+                kwargs[attr] = [_from_json_value(v, info.type, path) for v in items]
+            else:
+                kwargs[attr] = _from_json_value(raw, info.type, path)
+        unknown = set(data) - known
+        if unknown:
+            raise MessageDecodeError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise MessageDecodeError(f"{where}: {exc}") from None
+
+
+def _to_json_value(value: Any) -> Any:
+    if isinstance(value, Complex):
+        return value.to_json()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _from_json_value(value: Any, type_: Any, where: str) -> Any:
+    if isinstance(type_, type) and issubclass(type_, Complex):
+        return type_.from_json(value, where)
+    if type_ is bool and isinstance(value, bool):
+        return value
+    if type_ is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if type_ is Decimal and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, (dict, list)):
+        raise MessageDecodeError(f"{where}: expected a {_type_label(type_)}, got {type(value).__name__}")
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return _from_text(str(value), type_, where)
+
+
 M = TypeVar("M", bound="Message")
 
 

@@ -1,0 +1,22 @@
+"""HTTP for SOAP 1.2: one aiohttp server endpoint and one client, shared by harness and reference."""
+
+from ocppcert.transport.http import (
+    HttpReply,
+    HttpRequestInfo,
+    SoapClient,
+    SoapServer,
+    TransportError,
+)
+from ocppcert.transport.recorder import Direction, WireRecord, WireRecorder, log_line
+
+__all__ = [
+    "Direction",
+    "HttpReply",
+    "HttpRequestInfo",
+    "SoapClient",
+    "SoapServer",
+    "TransportError",
+    "WireRecord",
+    "WireRecorder",
+    "log_line",
+]
