@@ -1,9 +1,11 @@
-"""Run the benchmarks and print msgs/s with ratios to raw lxml, measured in one run.
+"""Run the benchmarks, print their tables, and keep the figures.
 
-    python bench/run.py                 # 10,000 envelopes per corpus, best of 3
-    python bench/run.py --messages 2000 --repeat 1
+    python bench/run.py                           # everything
+    python bench/run.py --only validate           # 10,000 envelopes per corpus, best of 3
+    python bench/run.py --only central-system     # 100 and 1,000 concurrent charge points
+    python bench/run.py --messages 2000 --repeat 1 --charge-points 50
 
-Results also go to bench/results/validate-<UTC time>.json (git-ignored).
+Results also go to bench/results/<benchmark>-<UTC time>.json (git-ignored).
 """
 
 from __future__ import annotations
@@ -33,9 +35,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line runs")
+    parser.add_argument("--only", choices=["validate", "central-system"], default=None)
+    parser.add_argument("--charge-points", type=int, nargs="+", default=[100, 1000],
+                        help="concurrent simulated charge points per central-system round")
+    parser.add_argument("--ocpp", default="1.6", choices=["1.2", "1.5", "1.6"],
+                        help="OCPP version of the simulated charge points")
     args = parser.parse_args(argv)
 
     console = Console(width=130)
+    if args.only in (None, "validate"):
+        bench_validate(args, console)
+    if args.only in (None, "central-system"):
+        bench_central_system(args, console)
+    return 0
+
+
+def _environment() -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+        "libxml2": ".".join(map(str, lxml.etree.LIBXML_VERSION)),
+        "cpus": os.cpu_count(),
+    }
+
+
+def _save(name: str, payload: dict[str, object], console: Console) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"{name}-{stamp}.json"
+    out.write_text(json.dumps({"benchmark": name, "when": stamp, **payload, **_environment()},
+                              indent=2) + "\n")
+    console.print(f"results: {out}")
+
+
+def bench_central_system(args: argparse.Namespace, console: Console) -> None:
+    from central_system import run as run_load
+
+    with console.status("reference Central System under load"):
+        results = run_load(tuple(args.charge_points), args.ocpp)
+    table = Table(title=f"Reference Central System, OCPP {args.ocpp}: Boot, Heartbeat, "
+                  "Start/StopTransaction per charge point, all at once")
+    for column in ("charge points", "requests", "errors", "seconds", "requests/s", "p50 ms",
+                   "p99 ms"):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(str(r.charge_points), str(r.requests), str(r.errors), f"{r.seconds:.2f}",
+                      f"{r.per_second:,.0f}", f"{r.percentile(50):.1f}", f"{r.percentile(99):.1f}")
+    console.print(table)
+    _save("central-system", {"ocpp_version": args.ocpp,
+                             "results": [r.as_dict() for r in results]}, console)
+
+
+def bench_validate(args: argparse.Namespace, console: Console) -> None:
     rows: list[tuple[str, Timing]] = []
     for kind in KINDS_RUN:
         with console.status(f"in-process, {kind} corpus"):
@@ -58,23 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                         "per_second": t.per_second, "ratio_to_raw_lxml": ratio,
                         "found_valid": None if t.valid < 0 else t.valid})
     console.print(table)
-
-    RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"validate-{stamp}.json"
-    out.write_text(json.dumps({
-        "benchmark": "validate",
-        "when": stamp,
-        "messages": args.messages,
-        "repeat": args.repeat,
-        "python": platform.python_version(),
-        "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
-        "libxml2": ".".join(map(str, lxml.etree.LIBXML_VERSION)),
-        "cpus": os.cpu_count(),
-        "results": records,
-    }, indent=2) + "\n")
-    console.print(f"results: {out}")
-    return 0
+    _save("validate", {"messages": args.messages, "repeat": args.repeat, "results": records},
+          console)
 
 
 if __name__ == "__main__":

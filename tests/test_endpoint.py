@@ -291,3 +291,28 @@ async def test_wait_for_is_event_driven_and_bounded(cs, caller):
 def test_routes_are_collected_per_class():
     assert set(TinyCentralSystem._routes) == {Op.HEARTBEAT, Op.DATA_TRANSFER}
     assert set(TinyChargePoint._routes) == {Op.CLEAR_CACHE}
+
+
+async def test_wsdl_is_served_with_this_address_and_zeep_calls_through_it(cs):
+    import asyncio
+
+    from zeep import Client
+    from zeep.transports import Transport
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(cs.url + "?wsdl&ocpp=1.5") as r:
+            assert r.status == 200
+            document = parse(await r.read())
+        async with session.get(cs.url + "?wsdl&ocpp=9.9") as r:
+            assert r.status == 404
+    location = document.find(".//{http://schemas.xmlsoap.org/wsdl/soap12/}address").get("location")
+    assert location == cs.url
+    assert document.get("targetNamespace") == "urn://Ocpp/Cs/2012/06/"
+
+    def zeep_heartbeat():
+        client = Client(cs.url + "?wsdl", transport=Transport(timeout=10))
+        return client.service.Heartbeat(_soapheaders={"ChargeBoxIdentity": "CP-Z"})
+
+    reply = await asyncio.to_thread(zeep_heartbeat)
+    assert reply.year == 2026
+    assert cs.seen[-1] == ("Heartbeat", None)  # zeep sends no wsa:From

@@ -23,6 +23,7 @@ from lxml import etree
 
 from ocppcert import ns
 from ocppcert.messages import Kind, Message, MessageDecodeError, Op, message_class
+from ocppcert.schema.sources import schemas_root
 from ocppcert.schema.validator import Check, MessageReport, Validator, default_validator
 from ocppcert.soap.envelope import HEADER, envelope_element, serialize
 from ocppcert.soap.faults import FaultCode, FaultSubcode, SoapFault, build_fault
@@ -113,6 +114,7 @@ def _http_status(fault: SoapFault) -> int:
 
 
 _SOAP11_ENVELOPE = f"{{{ns.SOAP11}}}Envelope"
+_SOAP12_WSDL = "http://schemas.xmlsoap.org/wsdl/soap12/"
 
 
 class Endpoint:
@@ -162,13 +164,35 @@ class Endpoint:
         self.strict_headers = strict_headers
         self.advertise = advertise
         self.server = SoapServer(self.handle_http, host=host, port=port, max_bytes=max_bytes,
-                                 path=path, extra_routes=self.extra_routes)
+                                 path=path, extra_routes=self.extra_routes, wsdl=self.wsdl)
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
     def url(self) -> str:
         """The URL peers reach this endpoint by (advertised, or the one bound)."""
         return self.advertise or self.server.url
+
+    def wsdl(self, version: str | None) -> bytes | None:
+        """``GET <url>?wsdl[&ocpp=1.5]``: our WSDL of this service (newest version served by
+        default) with its soap12:address pointing here, so a SOAP stack can bind to it."""
+        try:
+            chosen = OcppVersion(version) if version else self.versions[-1]
+        except ValueError:
+            return None
+        if chosen not in self.versions:
+            return None
+        spec = spec_for(chosen, self.SERVICE)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        document = etree.parse(str(schemas_root() / spec.wsdl_file), parser)
+        for address in document.iter(f"{{{_SOAP12_WSDL}}}address"):
+            address.set("location", self.url)
+        # Served alone, the WSDL must not point at a relative .xsd: inline the schema.
+        schema = etree.parse(str(schemas_root() / spec.schema_file), parser).getroot()
+        for types in document.iter(f"{{{ns.WSDL}}}types"):
+            for child in list(types):
+                types.remove(child)
+            types.append(schema)
+        return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
 
     def extra_routes(self, app: Any) -> None:
         """Hook for subclasses to add HTTP routes (e.g. a WSDL) before the SOAP catch-all."""

@@ -88,8 +88,10 @@ class SoapServer:
         max_bytes: int = DEFAULT_MAX_BYTES,
         path: str = "/",
         extra_routes: Callable[[web.Application], None] | None = None,
+        wsdl: Callable[[str | None], bytes | None] | None = None,
     ) -> None:
         self.handler = handler
+        self.wsdl = wsdl
         self.host = host
         self.port = port
         self.max_bytes = max_bytes
@@ -133,6 +135,13 @@ class SoapServer:
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         if not self.open:
             raise web.HTTPServiceUnavailable(text="offline")
+        if request.method == "GET" and self.wsdl is not None and "wsdl" in {
+            key.lower() for key in request.query
+        }:
+            document = self.wsdl(request.query.get("ocpp"))
+            if document is None:
+                raise web.HTTPNotFound(text="no WSDL for that OCPP version here")
+            return web.Response(body=document, content_type="text/xml", charset="utf-8")
         if request.method != "POST":
             raise web.HTTPMethodNotAllowed(request.method, ["POST"], text="SOAP over HTTP: POST only")
         if request.content_length is not None and request.content_length > self.max_bytes:
