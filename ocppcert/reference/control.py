@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ocppcert.transport.http import start_site
+
 Handler = Callable[[web.Request], Awaitable[Any]]
 
 
@@ -83,13 +85,7 @@ class ControlApi:
             return json_response({"routes": index})
 
         app.add_routes([web.get("/", listing), *routes])
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
-        server = site._server
-        if server is not None and server.sockets:  # type: ignore[union-attr]
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await start_site(app, self.host, self.port)
         return self.url
 
     async def stop(self) -> None:

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -72,6 +73,23 @@ def soap_content_type(action: str | None = None) -> str:
     return f'{base}; action="{action}"' if action else base
 
 
+async def start_site(app: web.Application, host: str, port: int, **runner_options: Any
+                     ) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on host:port (0 = any free port); return the runner and the bound port."""
+    runner = web.AppRunner(app, access_log=None, **runner_options)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    server = site._server  # aiohttp exposes the bound sockets only here
+    if server is not None and server.sockets:  # type: ignore[union-attr]
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, port
+
+
 class SoapServer:
     """One aiohttp server on ``host:port`` (port 0 = any free one) handing SOAP bodies on.
 
@@ -111,13 +129,7 @@ class SoapServer:
             self._extra_routes(app)
         app.router.add_route("*", "/{tail:.*}", self._serve)
         # A bounded keep-alive so idle peers do not hold connections (and memory) forever.
-        self._runner = web.AppRunner(app, access_log=None, keepalive_timeout=30)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
-        server = site._server  # aiohttp exposes the bound sockets only here
-        if server is not None and server.sockets:  # type: ignore[union-attr]
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await start_site(app, self.host, self.port, keepalive_timeout=30)
         return self.url
 
     async def stop(self) -> None:
