@@ -331,7 +331,8 @@ class Endpoint:
             headers = Headers.request(request.action, charge_box_identity=charge_box_identity,
                                       to=url, from_address=self.url)
         data = serialize(envelope_element(headers, request.to_element()))
-        reply, report, record = await self.send(url, data, action=headers.action, timeout=timeout)
+        reply, report, record = await self.send_raw(url, data, action=headers.action,
+                                                    timeout=timeout)
         if report.kind == "fault":
             assert report.root is not None
             raise RemoteFault(SoapFault.from_element(_payload(report)), record)
@@ -356,7 +357,7 @@ class Endpoint:
         except MessageDecodeError as exc:
             raise ProtocolViolation(str(exc), record, report) from None
 
-    async def send(
+    async def send_raw(
         self, url: str, data: bytes, *, action: str | None = None, timeout: float | None = None
     ) -> tuple[HttpReply, MessageReport, WireRecord]:
         """Send raw bytes (a harness may send anything) and record both directions."""

@@ -1,0 +1,1 @@
+"""The reference charge point: station behaviour, local authorisation, smart charging."""
