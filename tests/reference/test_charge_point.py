@@ -12,7 +12,7 @@ import pytest
 from ocppcert.messages import Op
 from ocppcert.reference.charge_point.station import BootState
 from ocppcert.versions import OcppVersion
-from tests.reference.test_charge_point_harness import (  # noqa: F401
+from tests.reference.charge_point_rig import (  # noqa: F401
     VERSIONS,
     rig_fixture,
     status_values,

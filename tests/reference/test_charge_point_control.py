@@ -16,7 +16,7 @@ import pytest
 
 from ocppcert.messages import Op
 from ocppcert.reference.charge_point.control import ChargePointControl
-from tests.reference.test_charge_point_harness import (  # noqa: F401
+from tests.reference.charge_point_rig import (  # noqa: F401
     TX_MESSAGES,
     FakeCentralSystem,
     rig_fixture,
