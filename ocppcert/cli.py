@@ -141,7 +141,85 @@ def build_parser() -> argparse.ArgumentParser:
                        help="number of connectors (default 2)")
     _serve_common(point, default_listen="127.0.0.1:8181")
     point.set_defaults(handler=cmd_serve_charge_point)
+
+    cases = commands.add_parser("cases", help="list the conformance catalogue")
+    cases.add_argument("--sut", choices=["charge-point", "central-system"], default=None)
+    cases.add_argument("--ocpp", choices=["1.2", "1.5", "1.6"], default=None)
+    cases.add_argument("--format", choices=["text", "json"], default="text")
+    cases.set_defaults(handler=cmd_cases)
+
+    run = commands.add_parser("run", help="run the conformance cases against a SUT")
+    run.add_argument("--sut", choices=["charge-point", "central-system"], required=True)
+    run.add_argument("--ocpp", choices=["1.2", "1.5", "1.6"], default=None)
+    run.add_argument("--sut-url", default=None)
+    run.add_argument("--sut-id", default=None)
+    run.add_argument("--listen", default="127.0.0.1:0")
+    run.add_argument("--advertise", default=None)
+    run.add_argument("--pics", default=None)
+    run.add_argument("--report", default=None, metavar="DIR",
+                     help="default: reports/<timestamp>-<sut>/")
+    run.add_argument("--strict", action="store_true")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                     help="after --: options passed on to pytest (e.g. -k TC_001)")
+    run.set_defaults(handler=cmd_run)
     return parser
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from ocppcert.catalog import load_catalogue
+    from ocppcert.versions import OcppVersion
+
+    rows = []
+    for entry in load_catalogue(args.sut):
+        for version in entry.versions:
+            if args.ocpp and version is not OcppVersion(args.ocpp):
+                continue
+            rows.append({"id": entry.id_for(version), "title": entry.title,
+                         "sut": entry.sut.value, "profile": entry.profile,
+                         "versions": [version.value], "octt_id": entry.octt_id,
+                         "spec": entry.spec.get(version),
+                         "requires": [str(r) for r in entry.requires]})
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    else:
+        for row in rows:
+            octt = f"  (mirrors {row['octt_id']})" if row["octt_id"] and row["octt_id"] != row["id"] \
+                else ""
+            print(f"{row['id']:<22} {row['versions'][0]}  {row['profile']:<12} {row['title']}{octt}")
+        print(f"{len(rows)} case(s)")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    import pytest
+
+    from ocppcert.catalog import suites_root
+
+    role_dir = suites_root() / args.sut.replace("-", "_")
+    if not role_dir.is_dir():
+        raise UsageError(f"no cases for --sut {args.sut} in this installation")
+    report = args.report or str(
+        Path("reports") / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{args.sut}")
+    argv = [str(role_dir), "-p", "no:cacheprovider", "--sut", args.sut, "--report", report,
+            "--listen", args.listen]
+    for option in ("ocpp", "sut_url", "sut_id", "advertise", "pics"):
+        value = getattr(args, option)
+        if value:
+            argv += ["--" + option.replace("_", "-"), value]
+    if args.strict:
+        argv.append("--ocpp-strict")
+    extra = list(args.pytest_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    code = pytest.main(argv + extra)
+    print(f"report: {report}/report.json")
+    if code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        return EXIT_OK
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAILED
+    return EXIT_USAGE
 
 
 def _serve_common(parser: argparse.ArgumentParser, *, default_listen: str) -> None:

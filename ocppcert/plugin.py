@@ -5,9 +5,21 @@ Registered through the ``pytest11`` entry point; the library itself never import
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import importlib
+import time
+from pathlib import Path
 
+import _pytest.outcomes
+import pytest
+import pytest_asyncio
+
+from ocppcert.catalog import SutRole, case_of
+from ocppcert.pics import Pics, PicsError
+from ocppcert.runreport import CaseRecord, judge_messages, write_report
 from ocppcert.schema import SchemaSourceError, Validator
+from ocppcert.verdicts import CannotDrive, NotApplicable, Verdict, verdict_of
+from ocppcert.versions import OcppVersion
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="treat SHOULD-level findings and real-world variants as failures "
         "(pytest's own --strict does the same)",
     )
+    _add_case_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,3 +70,239 @@ def message_validator(pytestconfig: pytest.Config, strict: bool) -> Validator:
         return Validator(pytestconfig.getoption("--schemas"), strict=strict)
     except SchemaSourceError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+# -- conformance cases --------------------------------------------------------------------
+# Cases are ``async def`` functions in suites/ carrying ocppcert.catalog metadata. Each runs
+# once per OCPP version it applies to (``case_version``), on one session-wide event loop so
+# that the harness endpoint outlives the cases, and ends in a verdict (ocppcert.verdicts).
+
+_RECORD = pytest.StashKey[CaseRecord]()
+_START = pytest.StashKey[float]()
+_MARK = pytest.StashKey[int]()
+_RECORDS: list[CaseRecord] = []
+
+
+def _add_case_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ocppcert")
+    group.addoption("--sut", choices=[r.value for r in SutRole], default=None,
+                    help="run only the cases for this SUT role (default: both)")
+    group.addoption("--sut-url", default=None, metavar="URL",
+                    help="the SUT's SOAP endpoint; without it, the bundled reference is the SUT")
+    group.addoption("--sut-id", default=None, metavar="ID", help="the SUT's chargeBoxIdentity")
+    group.addoption("--listen", default="127.0.0.1:0", metavar="HOST:PORT",
+                    help="the harness's own endpoint (default 127.0.0.1, any free port)")
+    group.addoption("--advertise", default=None, metavar="URL",
+                    help="the URL the SUT reaches the harness by (wsa:From)")
+    group.addoption("--pics", default=None, metavar="FILE", help="the SUT's PICS (TOML)")
+    group.addoption("--report", default=None, metavar="DIR", help="write report.json there")
+    group.addoption("--sut-adapter", default=None, metavar="MODULE:FACTORY",
+                    help="a driver for the SUT's physical side (see ocppcert.sut)")
+    group.addoption("--reference-class", default=None, metavar="MODULE:CLASS",
+                    help="self-test: run the reference SUT as this subclass (a mutant)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    # Cases share the session's event loop with the harness fixtures (pytest-asyncio
+    # reads the mark off the function when it builds the item).
+    if case_of(obj) is not None and not any(
+            m.name == "asyncio" for m in getattr(obj, "pytestmark", [])):
+        pytest.mark.asyncio(loop_scope="session")(obj)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    found = case_of(metafunc.function)
+    if found is None or "case_version" not in metafunc.fixturenames:
+        return
+    wanted = metafunc.config.getoption("--ocpp")
+    versions = [v for v in found.versions if wanted in (None, "auto", v.value)]
+    metafunc.parametrize("case_version", versions, ids=[found.id_for(v) for v in versions])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    role = config.getoption("--sut")
+    if role is None:
+        return
+    kept, dropped = [], []
+    for item in items:
+        found = case_of(getattr(item, "function", None))
+        (dropped if found is not None and found.sut.value != role else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def pics(pytestconfig: pytest.Config) -> Pics:
+    path = pytestconfig.getoption("--pics")
+    if path is None:
+        return Pics()
+    try:
+        return Pics.load(path)
+    except PicsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not port.isdigit():
+        raise pytest.UsageError(f"--listen wants HOST:PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def cs(pytestconfig: pytest.Config, message_validator: Validator):
+    """The harness playing the Central System, for the whole session."""
+    from ocppcert.roles.central_system import CentralSystemHarness
+
+    host, port = _host_port(pytestconfig.getoption("--listen"))
+    harness = CentralSystemHarness(host=host, port=port, validator=message_validator,
+                                   advertise=pytestconfig.getoption("--advertise"),
+                                   sut_url=pytestconfig.getoption("--sut-url"))
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+def _charge_point_driver(config: pytest.Config):
+    from ocppcert.sut import ManualChargePointSut, ReferenceChargePointSut, load_adapter
+
+    identity = config.getoption("--sut-id")
+    adapter = config.getoption("--sut-adapter")
+    if adapter:
+        return load_adapter(adapter, identity=identity or "CP-SUT")
+    if config.getoption("--sut-url"):
+        return ManualChargePointSut(identity or "CP-SUT", url=config.getoption("--sut-url"))
+    station_class = None
+    spec = config.getoption("--reference-class")
+    if spec:
+        module, _, name = spec.partition(":")
+        station_class = getattr(importlib.import_module(module), name)
+    options = {"station_class": station_class} if station_class else {}
+    return ReferenceChargePointSut(identity or "CP-REF", **options)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVersion,
+                       pics: Pics):
+    """The charge point under test, idle and Accepted (OCTT's general preconditions), with
+    the harness's record of the case starting now."""
+    found = case_of(request.function)
+    if found is not None and (reason := found.applies(pics)):
+        raise NotApplicable(reason)
+    if pics.ocpp_version and pics.ocpp_version != case_version.value:
+        raise NotApplicable(f"the SUT speaks OCPP {pics.ocpp_version}")
+    driver = _charge_point_driver(request.config)
+    cs.version = case_version
+    cs.sut_identity = driver.identity
+    try:
+        await driver.prepare(cs.url, case_version.value)
+    except Exception:
+        await driver.release()
+        raise
+    if driver.url and cs.fixed_sut_url is None:
+        cs.sut_url = driver.url
+    request.node.stash[_MARK] = cs.begin_case(case_version)
+    yield driver
+    await driver.release()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    found = case_of(getattr(item, "function", None))
+    callspec = getattr(item, "callspec", None)
+    if found is None or callspec is None or "case_version" not in callspec.params:
+        return
+    item.stash[_RECORD] = CaseRecord(found, callspec.params["case_version"])
+    item.stash[_START] = time.monotonic()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    record = item.stash.get(_RECORD, None)
+    if record is None:
+        return report
+    error = call.excinfo.value if call.excinfo else None
+    if call.when == "setup" and error is not None:
+        _settle(record, error, report)
+    elif call.when == "call":
+        _settle(record, error, report)
+        if record.verdict is Verdict.PASS or record.verdict is Verdict.FAIL:
+            _judge_wire(item, record, report)
+    elif call.when == "teardown" and record not in _RECORDS:
+        record.duration_s = time.monotonic() - item.stash.get(_START, time.monotonic())
+        _collect_messages(item, record)
+        _RECORDS.append(record)
+    return report
+
+
+def _settle(record: CaseRecord, error: BaseException | None, report: pytest.TestReport) -> None:
+    if isinstance(error, _pytest.outcomes.Skipped):
+        record.verdict, record.reason = Verdict.SKIPPED, str(error.msg)
+        return
+    record.verdict = verdict_of(error)
+    if error is not None:
+        record.reason = str(error) or type(error).__name__
+        if record.verdict is Verdict.ERROR and not str(error):
+            record.reason = f"{type(error).__name__} in the harness"
+    if isinstance(error, NotApplicable | CannotDrive):
+        report.outcome = "skipped"
+        report.longrepr = (str(item_path(report)), 0, f"{record.verdict.value}: {error}")
+
+
+def item_path(report: pytest.TestReport) -> str:
+    return report.location[0] if report.location else report.nodeid
+
+
+def _collect_messages(item: pytest.Item, record: CaseRecord) -> None:
+    harness = item.funcargs.get("cs") if hasattr(item, "funcargs") else None
+    if harness is None:
+        return
+    mark = item.stash.get(_MARK, 0)
+    record.messages = [r for r in harness.recorder.records if r.seq > mark]
+
+
+def _judge_wire(item: pytest.Item, record: CaseRecord, report: pytest.TestReport) -> None:
+    _collect_messages(item, record)
+    strict = bool(item.config.getoption("ocppcert_strict") or item.config.getoption("strict"))
+    failures, harness, warnings = judge_messages(record.messages, record.version, strict=strict)
+    record.warnings = warnings
+    if harness:
+        record.verdict, record.reason = Verdict.ERROR, "; ".join(harness)
+    elif failures and record.verdict is Verdict.PASS:
+        record.verdict, record.reason = Verdict.FAIL, "; ".join(failures)
+    else:
+        return
+    report.outcome = "failed"
+    report.longrepr = f"{record.verdict.value}: {record.reason}"
+
+
+_STARTED = pytest.StashKey[dt.datetime]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_STARTED] = dt.datetime.now(dt.UTC)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    directory = session.config.getoption("--report", None)
+    if not directory or not _RECORDS:
+        return
+    started = session.config.stash.get(_STARTED, dt.datetime.now(dt.UTC))
+    source = session.config.getoption("--schemas")
+    roles = sorted({r.case.sut.value for r in _RECORDS})
+    pics_path = session.config.getoption("--pics")
+    write_report(
+        Path(directory), records=list(_RECORDS), started=started,
+        finished=dt.datetime.now(dt.UTC),
+        schemas={"source": source},
+        sut={"role": roles[0] if len(roles) == 1 else roles,
+             "url": session.config.getoption("--sut-url") or "reference (in process)",
+             "pics": Pics.load(pics_path).as_dict() if pics_path else Pics().as_dict()},
+        run={"ocpp_version": sorted({r.version.value for r in _RECORDS}),
+             "profiles": sorted({r.case.profile for r in _RECORDS}),
+             "strict": bool(session.config.getoption("ocppcert_strict"))},
+    )

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
-
 from typing import TYPE_CHECKING
 
 from lxml import etree

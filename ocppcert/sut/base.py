@@ -1,0 +1,76 @@
+"""The driver interface for a charge point under test.
+
+Every action has a default that raises CannotDrive: a driver implements what its SUT can
+do, and a case that needs anything else is SKIPPED with the reason, never hung.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ocppcert.verdicts import CannotDrive
+
+
+class ChargePointSut:
+    """The physical side of a charge point under test.
+
+    ``identity``: its chargeBoxIdentity. ``url``: where it serves its ChargePointService
+    if known beforehand (else the harness learns it from wsa:From).
+    """
+
+    identity: str = "CP-SUT"
+    url: str | None = None
+    name = "charge point"
+
+    async def prepare(self, central_system_url: str, version: str) -> None:
+        """Before a case: the SUT runs, points at ``central_system_url`` and is idle (OCTT
+        general preconditions: booted, Accepted, connectors Available, no transaction)."""
+
+    async def release(self) -> None:
+        """After a case."""
+
+    def _cannot(self, action: str) -> CannotDrive:
+        return CannotDrive(f"{self.name}: nobody here can {action}")
+
+    async def power_cycle(self) -> None:
+        raise self._cannot("power-cycle the charge point")
+
+    async def present_id_tag(self, id_tag: str, connector: int | None = None) -> None:
+        raise self._cannot(f"present idTag {id_tag}")
+
+    async def plug_in(self, connector: int) -> None:
+        raise self._cannot(f"plug a cable into connector {connector}")
+
+    async def unplug(self, connector: int) -> None:
+        raise self._cannot(f"unplug connector {connector}")
+
+    async def ev_disconnect(self, connector: int) -> None:
+        raise self._cannot(f"disconnect the EV side of connector {connector}")
+
+    async def fault(self, connector: int, error_code: str = "OtherError") -> None:
+        raise self._cannot(f"make connector {connector} faulted")
+
+    async def clear_fault(self, connector: int) -> None:
+        raise self._cannot(f"clear the fault of connector {connector}")
+
+    async def local_stop(self, connector: int) -> None:
+        raise self._cannot(f"stop the transaction on connector {connector} at the station")
+
+    async def power_cut(self) -> None:
+        raise self._cannot("cut the power")
+
+    async def lock_failure(self, connector: int, failing: bool = True) -> None:
+        raise self._cannot(f"make the lock of connector {connector} fail")
+
+
+def load_adapter(spec: str, **options: Any) -> ChargePointSut:
+    """``module:factory`` → the driver the factory returns (the vendor hook)."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"--sut-adapter wants module:factory, got {spec!r}")
+    factory = getattr(importlib.import_module(module_name), attribute)
+    driver = factory(**options)
+    if not isinstance(driver, ChargePointSut):
+        raise TypeError(f"{spec} returned {type(driver).__name__}, not a ChargePointSut")
+    return driver
