@@ -203,7 +203,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     report = args.report or str(
         Path("reports") / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{args.sut}")
     argv = [str(role_dir), "-p", "no:cacheprovider", "--sut", args.sut, "--report", report,
-            "--listen", args.listen]
+            "--listen", args.listen, "-o", "asyncio_default_fixture_loop_scope=function",
+            # ocppcert is imported before pytest starts; its asserts need no rewriting.
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     for option in ("ocpp", "sut_url", "sut_id", "advertise", "pics"):
         value = getattr(args, option)
         if value:
