@@ -205,7 +205,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     argv = [str(role_dir), "-p", "no:cacheprovider", "--sut", args.sut, "--report", report,
             "--listen", args.listen, "-o", "asyncio_default_fixture_loop_scope=function",
             # ocppcert is imported before pytest starts; its asserts need no rewriting.
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            # a checkout's pyproject names test-only plugins (pytest-timeout) a user may lack
+            "-W", "ignore::pytest.PytestConfigWarning"]
     for option in ("ocpp", "sut_url", "sut_id", "advertise", "pics"):
         value = getattr(args, option)
         if value:
