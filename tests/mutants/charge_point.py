@@ -45,3 +45,52 @@ class AnswersEveryIdentity(ReferenceChargePoint):
             return super()._admit(report, info, record)
         finally:
             self.identity = own
+
+
+def _ids(octt_number: str, versions: tuple[str, ...] = ("1.6", "1.5", "1.2")) -> tuple[str, ...]:
+    names = {"1.6": f"TC_{octt_number}_CS", "1.5": f"V15_{octt_number}_CS",
+             "1.2": f"V12_{octt_number}_CS"}
+    return tuple(names[v] for v in versions)
+
+
+class GetConfigurationIgnoresKeys(ReferenceChargePoint):
+    """Answers GetConfiguration with every key, whatever was asked."""
+
+    KILLS = _ids("019", ("1.6", "1.5"))
+
+    async def on_get_configuration(self, request: Any, ctx: Any) -> Any:
+        request.key.clear()
+        return await super().on_get_configuration(request, ctx)
+
+
+class AcceptsUnknownKeys(ReferenceChargePoint):
+    """Answers Accepted to a key it does not have."""
+
+    KILLS = _ids("040_1")
+
+    async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
+        if self.config.find(request.key) is None:
+            return ctx.respond(status=self.cp_types.ConfigurationStatus("Accepted"))
+        return await super().on_change_configuration(request, ctx)
+
+
+class AcceptsInvalidValues(ReferenceChargePoint):
+    """Stores any value for a known key without checking it."""
+
+    KILLS = _ids("040_2")
+
+    async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
+        definition = self.config.find(request.key)
+        if definition is not None and not definition.readonly:
+            self.config._store(definition, request.value)
+            return ctx.respond(status=self.cp_types.ConfigurationStatus("Accepted"))
+        return await super().on_change_configuration(request, ctx)
+
+
+class ChangeConfigurationWithoutEffect(ReferenceChargePoint):
+    """Answers Accepted but keeps the old value."""
+
+    KILLS = _ids("021")
+
+    async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
+        return ctx.respond(status=self.cp_types.ConfigurationStatus("Accepted"))
