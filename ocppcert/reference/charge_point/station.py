@@ -296,6 +296,7 @@ class ReferenceChargePoint(Endpoint):
         self.last_exchange = 0.0
         self.dropped: list[dict[str, Any]] = []  # queued messages given up on (1.6 §3.7.1)
         self._powered_tasks: set[asyncio.Task[Any]] = set()
+        self._dying: list[asyncio.Task[Any]] = []  # cancelled at power-down, not yet unwound
         self._system_tasks: set[asyncio.Task[Any]] = set()
         self._tick = asyncio.Event()
         self._queue_wake = asyncio.Event()
@@ -404,6 +405,7 @@ class ReferenceChargePoint(Endpoint):
         self.boot_state = BootState.OFF
         for task in list(self._powered_tasks):
             task.cancel()
+        self._dying = list(self._powered_tasks)
         self._powered_tasks.clear()
         self._reservation_timers.clear()
         self._status_queue = None
@@ -436,7 +438,10 @@ class ReferenceChargePoint(Endpoint):
                 if c.tx is not None:
                     self._stop_transaction(c, reason, None)
             self.power_down()
-        await asyncio.sleep(0)  # let cancelled tasks unwind before the new generation starts
+        # the cancelled tasks unwind before the new generation starts
+        current = asyncio.current_task()
+        dying, self._dying = [t for t in self._dying if t is not current], []
+        await asyncio.gather(*dying, return_exceptions=True)
         self.power_up()
 
     def go_offline(self) -> None:
@@ -600,11 +605,13 @@ class ReferenceChargePoint(Endpoint):
                 await self._wait_event(self._link_wake, self.traits.reconnect_interval)
                 continue
             except DeliveryFailed:
+                # bounded-poll: protocol timer, the boot retry interval (1.6 §4.2)
                 await asyncio.sleep(self.scaled(self.traits.boot_retry_interval))
                 continue
             if self._boot_answered(response):
                 return
             interval = self._interval_of(response) or self.traits.boot_retry_interval
+            # bounded-poll: protocol timer, the interval of a Rejected/Pending boot (1.6 §4.2)
             await asyncio.sleep(self.scaled(interval))
 
     @staticmethod
@@ -638,6 +645,7 @@ class ReferenceChargePoint(Endpoint):
         return False
 
     async def _boot_again(self, interval: int | None) -> None:
+        # bounded-poll: protocol timer, the interval of a Rejected/Pending boot (1.6 §4.2)
         await asyncio.sleep(self.scaled(interval or self.traits.boot_retry_interval))
         await self._boot_loop()
 
@@ -854,6 +862,7 @@ class ReferenceChargePoint(Endpoint):
                     self._drop(item, f"not processed after {attempts} attempt(s): {exc}")
                     continue
                 self._notify()
+                # bounded-poll: protocol timer, TransactionMessageRetryInterval × attempts (§3.7.1)
                 await asyncio.sleep(self.scaled(interval * attempts))
                 continue
             self._delivered(item, request, response)
@@ -961,6 +970,8 @@ class ReferenceChargePoint(Endpoint):
     async def _power_loop(self) -> None:
         """Re-evaluate smart-charging limits while energy may flow (periods change)."""
         while True:
+            # bounded-poll: the simulated meter's tick (a physical process, not a wait for a
+            # message): limits follow schedule periods within one tick
             await asyncio.sleep(max(0.05, self.traits.power_tick))
             if self.charging is not None and any(c.tx for c in self.connectors.values()):
                 self.refresh()
@@ -1025,6 +1036,7 @@ class ReferenceChargePoint(Endpoint):
             ticks += 1
             delay = started + ticks * interval - loop.time()
             if delay > 0:
+                # bounded-poll: protocol timer, MeterValueSampleInterval (1.6 §9.1)
                 await asyncio.sleep(delay)
             if c.tx is not tx:
                 return
@@ -1244,6 +1256,7 @@ class ReferenceChargePoint(Endpoint):
     async def _connection_timeout(self, c: ConnectorState, pending: Pending) -> None:
         """ConnectionTimeOut (1.6 §9.1.8, 1.5 §6.9): no cable in time → the pending
         authorisation lapses and the connector returns to its previous state."""
+        # bounded-poll: protocol timer, ConnectionTimeOut (1.6 §9.1.7)
         await asyncio.sleep(self.scaled(self.config.get_int("ConnectionTimeOut", 60)))
         if c.pending is pending:
             c.pending = None
