@@ -171,8 +171,10 @@ async def test_connection_timeout_returns_to_available(rig):
     assert (await station.present_id_tag("TAG-3", 2))["result"] == "authorized"
     await cs.wait(lambda: status_values(cs, 2, mark) == ["Preparing", "Available"])
     station.plug_in(2)
-    await asyncio.sleep(0)
+    # the plug-in is reported (Preparing again) without starting the expired authorisation
+    await cs.wait(lambda: status_values(cs, 2, mark) == ["Preparing", "Available", "Preparing"])
     assert Op.START_TRANSACTION not in cs.ops()
+    assert station.connector(2).tx is None
 
 
 @pytest.mark.parametrize("version", VERSIONS)

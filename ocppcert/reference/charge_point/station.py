@@ -606,13 +606,13 @@ class ReferenceChargePoint(Endpoint):
                 continue
             except DeliveryFailed:
                 # bounded-poll: protocol timer, the boot retry interval (1.6 §4.2)
-                await asyncio.sleep(self.scaled(self.traits.boot_retry_interval))
+                await asyncio.sleep(self.scaled(self.traits.boot_retry_interval))  # bounded-poll
                 continue
             if self._boot_answered(response):
                 return
             interval = self._interval_of(response) or self.traits.boot_retry_interval
             # bounded-poll: protocol timer, the interval of a Rejected/Pending boot (1.6 §4.2)
-            await asyncio.sleep(self.scaled(interval))
+            await asyncio.sleep(self.scaled(interval))  # bounded-poll
 
     @staticmethod
     def _interval_of(response: Any) -> int | None:
@@ -646,7 +646,7 @@ class ReferenceChargePoint(Endpoint):
 
     async def _boot_again(self, interval: int | None) -> None:
         # bounded-poll: protocol timer, the interval of a Rejected/Pending boot (1.6 §4.2)
-        await asyncio.sleep(self.scaled(interval or self.traits.boot_retry_interval))
+        await asyncio.sleep(self.scaled(interval or self.traits.boot_retry_interval))  # bounded-poll
         await self._boot_loop()
 
     def _on_accepted(self) -> None:
@@ -863,7 +863,7 @@ class ReferenceChargePoint(Endpoint):
                     continue
                 self._notify()
                 # bounded-poll: protocol timer, TransactionMessageRetryInterval × attempts (§3.7.1)
-                await asyncio.sleep(self.scaled(interval * attempts))
+                await asyncio.sleep(self.scaled(interval * attempts))  # bounded-poll
                 continue
             self._delivered(item, request, response)
 
@@ -972,7 +972,7 @@ class ReferenceChargePoint(Endpoint):
         while True:
             # bounded-poll: the simulated meter's tick (a physical process, not a wait for a
             # message): limits follow schedule periods within one tick
-            await asyncio.sleep(max(0.05, self.traits.power_tick))
+            await asyncio.sleep(max(0.05, self.traits.power_tick))  # bounded-poll
             if self.charging is not None and any(c.tx for c in self.connectors.values()):
                 self.refresh()
 
@@ -1037,7 +1037,7 @@ class ReferenceChargePoint(Endpoint):
             delay = started + ticks * interval - loop.time()
             if delay > 0:
                 # bounded-poll: protocol timer, MeterValueSampleInterval (1.6 §9.1)
-                await asyncio.sleep(delay)
+                await asyncio.sleep(delay)  # bounded-poll
             if c.tx is not tx:
                 return
             self._update_power(c)
@@ -1257,7 +1257,7 @@ class ReferenceChargePoint(Endpoint):
         """ConnectionTimeOut (1.6 §9.1.8, 1.5 §6.9): no cable in time → the pending
         authorisation lapses and the connector returns to its previous state."""
         # bounded-poll: protocol timer, ConnectionTimeOut (1.6 §9.1.7)
-        await asyncio.sleep(self.scaled(self.config.get_int("ConnectionTimeOut", 60)))
+        await asyncio.sleep(self.scaled(self.config.get_int("ConnectionTimeOut", 60)))  # bounded-poll
         if c.pending is pending:
             c.pending = None
             self.refresh()
@@ -1683,7 +1683,7 @@ class ReferenceChargePoint(Endpoint):
             except TransferError as exc:
                 log.info("diagnostics upload failed: %s", exc)
                 if attempt + 1 < tries:
-                    await asyncio.sleep(self.scaled(request.retry_interval or 0))
+                    await asyncio.sleep(self.scaled(request.retry_interval or 0))  # bounded-poll
                 continue
             self.diagnostics_status = "Idle"
             await self._diagnostics_status("Uploaded")
@@ -1722,7 +1722,7 @@ class ReferenceChargePoint(Endpoint):
             except TransferError as exc:
                 log.info("firmware download failed: %s", exc)
                 if attempt + 1 < tries:
-                    await asyncio.sleep(self.scaled(request.retry_interval or 0))
+                    await asyncio.sleep(self.scaled(request.retry_interval or 0))  # bounded-poll
         if image is None:
             self.firmware_status = "Idle"
             await self._firmware_status("DownloadFailed")
