@@ -5,7 +5,6 @@ Boot, status notifications, heartbeats, transactions with meter values, authoris
 
 from __future__ import annotations
 
-
 import pytest
 
 from ocppcert.messages import Op
