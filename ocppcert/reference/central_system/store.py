@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ocppcert.reference.central_system.local_list import ListEntry, as_utc, format_utc, list_hash
-from ocppcert.reference.db import connect
+from ocppcert.reference.db import atomic, connect
 
 SCHEMA_VERSION = 1
 
@@ -195,13 +195,8 @@ class CentralSystemStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Several statements, committed together (the connection is in autocommit mode)."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with atomic(self.conn) as conn:
+            yield conn
 
     # -- charge points ----------------------------------------------------------------------
     def touch(self, identity: str, version: str | None, endpoint_url: str | None) -> None:

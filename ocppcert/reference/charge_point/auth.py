@@ -72,6 +72,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ocppcert.reference.db import atomic
 from ocppcert.versions import OcppVersion
 
 __all__ = [
@@ -266,15 +267,8 @@ class LocalAuthorization:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One atomic change: a savepoint (a transaction of its own, or nested in the caller's)."""
-        with self._lock:
-            self.db.execute("SAVEPOINT auth_change")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK TO auth_change")
-                self.db.execute("RELEASE auth_change")
-                raise
-            self.db.execute("RELEASE auth_change")
+        with self._lock, atomic(self.db):
+            yield
 
     def _setting(self, name: str) -> str:
         row = self.db.execute("SELECT value FROM auth_settings WHERE name = ?", (name,)).fetchone()

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,25 +37,6 @@ CREATE TABLE IF NOT EXISTS cp_queue (
     created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 )
 """
-
-
-@contextmanager
-def atomic(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One SQLite transaction (joins an open one): committed on exit, rolled back on error.
-
-    The connection is in autocommit mode (``reference.db.connect``), so this issues the
-    BEGIN itself; synchronous=FULL makes the COMMIT durable before it returns.
-    """
-    if db.in_transaction:
-        yield db
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +92,4 @@ def _message(row: sqlite3.Row) -> QueuedMessage:
                          row["tx_local"], int(row["attempts"]))
 
 
-__all__ = ["QueuedMessage", "TransactionQueue", "atomic"]
+__all__ = ["QueuedMessage", "TransactionQueue"]

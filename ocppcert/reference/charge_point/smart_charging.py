@@ -75,6 +75,7 @@ from ocppcert.messages.v16.charge_point import (
     ChargingSchedulePeriod,
     RecurrencyKindType,
 )
+from ocppcert.reference.db import atomic
 
 __all__ = ["ChargingProfiles", "InstalledProfile", "DEFAULT_VOLTAGE"]
 
@@ -191,15 +192,8 @@ class ChargingProfiles:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One atomic change: a savepoint (a transaction of its own, or nested in the caller's)."""
-        with self._lock:
-            self.db.execute("SAVEPOINT sc_change")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK TO sc_change")
-                self.db.execute("RELEASE sc_change")
-                raise
-            self.db.execute("RELEASE sc_change")
+        with self._lock, atomic(self.db):
+            yield
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from ocppcert.reference.charge_point.config import (
     Configuration,
 )
 from ocppcert.reference.charge_point.meter import Electrical, Meter, meter_value, readings
-from ocppcert.reference.charge_point.queue import QueuedMessage, TransactionQueue, atomic
+from ocppcert.reference.charge_point.queue import QueuedMessage, TransactionQueue
 from ocppcert.reference.charge_point.smart_charging import ChargingProfiles
 from ocppcert.reference.charge_point.store import Reservation, StationStore, TransactionRow
 from ocppcert.reference.charge_point.transfer import (
@@ -42,6 +42,7 @@ from ocppcert.reference.charge_point.transfer import (
     firmware_version,
     upload,
 )
+from ocppcert.reference.db import atomic
 from ocppcert.roles.endpoint import CallContext, Endpoint, ProtocolViolation, RemoteFault, handles
 from ocppcert.soap import FaultSubcode, SoapFault
 from ocppcert.transport.http import TransportError
@@ -646,7 +647,8 @@ class ReferenceChargePoint(Endpoint):
 
     async def _boot_again(self, interval: int | None) -> None:
         # bounded-poll: protocol timer, the interval of a Rejected/Pending boot (1.6 §4.2)
-        await asyncio.sleep(self.scaled(interval or self.traits.boot_retry_interval))  # bounded-poll
+        delay = self.scaled(interval or self.traits.boot_retry_interval)
+        await asyncio.sleep(delay)  # bounded-poll
         await self._boot_loop()
 
     def _on_accepted(self) -> None:
@@ -1257,7 +1259,8 @@ class ReferenceChargePoint(Endpoint):
         """ConnectionTimeOut (1.6 §9.1.8, 1.5 §6.9): no cable in time → the pending
         authorisation lapses and the connector returns to its previous state."""
         # bounded-poll: protocol timer, ConnectionTimeOut (1.6 §9.1.7)
-        await asyncio.sleep(self.scaled(self.config.get_int("ConnectionTimeOut", 60)))  # bounded-poll
+        timeout = self.scaled(self.config.get_int("ConnectionTimeOut", 60))
+        await asyncio.sleep(timeout)  # bounded-poll
         if c.pending is pending:
             c.pending = None
             self.refresh()
