@@ -17,35 +17,15 @@ from ocppcert.messages import Op
 from ocppcert.reference.central_system import CentralSystemControl
 from ocppcert.soap import Headers
 
-from .test_central_system import (
+from .central_system_rig import (
     NOW,
     V15,
     V16,
-    FakeClock,
     RecordingChargePoint,
     boot,
     request,
-    running_cp,
-    running_cs,
     start,
 )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def cs(tmp_path, clock):
-    async with running_cs(tmp_path, clock) as system:
-        yield system
-
-
-@pytest.fixture
-async def cp(fixture_tools):
-    async with running_cp(fixture_tools.sample) as point:
-        yield point
 
 
 @pytest.fixture

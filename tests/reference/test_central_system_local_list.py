@@ -14,7 +14,7 @@ import pytest
 from ocppcert.messages import Op
 from ocppcert.reference.central_system import CommandError, ListEntry, LocalListError, list_hash
 
-from .test_central_system import V12, V15, V16, FakeClock, boot, running_cp, running_cs
+from .central_system_rig import V12, V15, V16, FakeClock, boot, running_cp, running_cs
 
 
 @pytest.fixture
