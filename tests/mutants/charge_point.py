@@ -94,3 +94,22 @@ class ChangeConfigurationWithoutEffect(ReferenceChargePoint):
 
     async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
         return ctx.respond(status=self.cp_types.ConfigurationStatus("Accepted"))
+
+
+class AcceptsAnyRemoteStop(ReferenceChargePoint):
+    """Answers Accepted to a RemoteStopTransaction for a transaction it does not have."""
+
+    KILLS = _ids("028")
+
+    async def on_remote_stop(self, request: Any, ctx: Any) -> Any:
+        return ctx.respond(status=self.cp_types.RemoteStartStopStatus("Accepted"))
+
+
+class UnlocksAnyConnector(ReferenceChargePoint):
+    """Reports success for UnlockConnector whatever the connector number."""
+
+    KILLS = _ids("031")
+
+    async def on_unlock(self, request: Any, ctx: Any) -> Any:
+        status = "Unlocked" if self.version.value == "1.6" else "Accepted"
+        return ctx.respond(status=self.cp_types.UnlockStatus(status))
