@@ -162,7 +162,80 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,
                      help="after --: options passed on to pytest (e.g. -k TC_001)")
     run.set_defaults(handler=cmd_run)
+
+    check = commands.add_parser(
+        "selftest", help="run the catalogue against the reference implementations and their "
+        "mutants: every case must PASS on the reference and FAIL on the mutants naming it")
+    check.add_argument("--sut", choices=["charge-point", "central-system"], default=None,
+                       help="only this role's catalogue (default: both)")
+    check.add_argument("--ocpp", choices=["1.2", "1.5", "1.6"], default=None)
+    check.add_argument("--report", default=None, metavar="DIR",
+                       help="write selftest.json there")
+    check.add_argument("--jobs", type=int, default=4, metavar="N",
+                       help="catalogue runs at once (default 4; they mostly wait on timers)")
+    check.add_argument("--mutants", default=None, metavar="DIR",
+                       help="the mutants directory (default: tests/mutants of the checkout)")
+    check.add_argument("--mutant", action="append", default=None, metavar="NAME",
+                       help="only this mutant (repeatable)")
+    check.set_defaults(handler=cmd_selftest)
     return parser
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ocppcert.catalog import SutRole, load_catalogue
+    from ocppcert.selftest import default_mutants_dir, discover_mutants, selftest
+
+    console = Console(stderr=True)
+    mutants_dir = Path(args.mutants) if args.mutants else default_mutants_dir()
+    if mutants_dir is None or not mutants_dir.is_dir():
+        raise UsageError("no mutants here: they live in the source checkout's tests/mutants/ "
+                         "(give --mutants DIR)")
+    roles = [SutRole(args.sut)] if args.sut else list(SutRole)
+    roles = [r for r in roles if load_catalogue(r)]
+    table = Table(title="ocppcert selftest")
+    for column in ("role", "cases", "PASS on reference", "mutants", "mutants killed",
+                   "cases killed", "kill rate"):
+        table.add_column(column, justify="left" if column == "role" else "right")
+    summary, ok = [], True
+    for role in roles:
+        result = selftest(role, ocpp=args.ocpp, mutants_dir=mutants_dir, jobs=args.jobs,
+                          only_mutants=args.mutant, progress=lambda line: console.print(line))
+        if not discover_mutants(role, mutants_dir):
+            console.print(f"[yellow]{role.value}: no mutants found[/yellow]")
+        passed = len(result.case_ids) - len(result.not_passing)
+        killed_mutants = sum(1 for m in result.mutants if not m.survivors)
+        killed_cases = len(result.killed & set(result.case_ids))
+        table.add_row(role.value, str(len(result.case_ids)), str(passed),
+                      str(len(result.mutants)), str(killed_mutants), str(killed_cases),
+                      f"{result.kill_rate:.1%}")
+        for case_id, why in result.not_passing.items():
+            console.print(f"[red]{case_id} does not PASS on the reference[/red]: {why}")
+        for m in result.mutants:
+            if m.survivors:
+                console.print(f"[red]{m.mutant.name} survived {m.survivors}[/red]"
+                              + (f" ({m.run.problem})" if m.run.problem else ""))
+        if args.mutant is None and result.unnamed:
+            console.print(f"[red]cases no mutant names: {result.unnamed}[/red]")
+        ok = ok and (result.ok if args.mutant is None else
+                     not result.not_passing and all(not m.survivors for m in result.mutants))
+        summary.append({
+            "role": role.value, "cases": len(result.case_ids), "passed": passed,
+            "not_passing": result.not_passing, "mutants": len(result.mutants),
+            "mutants_killed": killed_mutants, "cases_killed": killed_cases,
+            "kill_rate": result.kill_rate, "unnamed": result.unnamed,
+            "reference_wall_s": round(result.reference.wall_s, 1),
+            "survivors": {m.mutant.name: m.survivors for m in result.mutants if m.survivors},
+        })
+    Console().print(table)
+    if args.report:
+        directory = Path(args.report)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "selftest.json").write_text(json.dumps(summary, indent=1) + "\n",
+                                                 encoding="utf-8")
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def cmd_cases(args: argparse.Namespace) -> int:

@@ -22,8 +22,8 @@ PICS or gives the reason the case does not apply.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROFILES = ("Core", "FirmwareManagement", "LocalAuthListManagement", "Reservation",
@@ -37,6 +37,9 @@ FEATURES = (
     "lock_failure",  # a connector lock failure can be provoked
     "local_list_failure",  # SendLocalList can be made to fail (TC_043_3)
 )
+# Features a station has, as opposed to things its operator (or driver) can make happen.
+STATION_FEATURES = ("authorization_cache", "unknown_offline_authorization",
+                    "reserve_connector_zero", "backup_power")
 
 
 class PicsError(ValueError):
@@ -102,39 +105,63 @@ class Pics:
 
 @dataclass(frozen=True)
 class Requirement:
-    """One prerequisite of a case: ``holds(pics)``; ``describe`` says it in words."""
+    """One prerequisite of a case: ``holds(pics)``; ``describe`` says it in words.
+
+    ``fit`` turns a PICS into the nearest one for which the requirement holds: the bundled
+    reference charge point can be built to any PICS, so for each case it is built to one
+    the case applies to (see :meth:`Pics.fitting`).
+    """
 
     describe: str
     holds: Callable[[Pics], bool] = field(compare=False)
+    fit: Callable[[Pics], Pics] = field(compare=False)
 
     def __str__(self) -> str:
         return self.describe
 
 
+def fitting(base: Pics, requirements: Iterable[Requirement]) -> Pics:
+    """``base`` changed just enough that every requirement holds; ValueError if they
+    contradict each other."""
+    fitted = base
+    wanted = tuple(requirements)
+    for requirement in wanted:
+        fitted = requirement.fit(fitted)
+    broken = [str(r) for r in wanted if not r.holds(fitted)]
+    if broken:
+        raise ValueError(f"contradictory requirements: {broken}")
+    return replace(fitted, source=f"{base.source}, fitted to the case") if fitted != base else base
+
+
 def profile(name: str) -> Requirement:
-    return Requirement(f"supports the {name} profile", lambda p: name in p.profiles)
+    return Requirement(f"supports the {name} profile", lambda p: name in p.profiles,
+                       lambda p: replace(p, profiles=p.profiles | {name}))
 
 
 def no_profile(name: str) -> Requirement:
-    return Requirement(f"does not support the {name} profile", lambda p: name not in p.profiles)
+    return Requirement(f"does not support the {name} profile", lambda p: name not in p.profiles,
+                       lambda p: replace(p, profiles=p.profiles - {name}))
 
 
 def feature(name: str) -> Requirement:
     if name not in FEATURES:
         raise ValueError(f"unknown feature {name!r}")
-    return Requirement(f"has {name.replace('_', ' ')}", lambda p: name in p.features)
+    return Requirement(f"has {name.replace('_', ' ')}", lambda p: name in p.features,
+                       lambda p: replace(p, features=p.features | {name}))
 
 
 def no_feature(name: str) -> Requirement:
     if name not in FEATURES:
         raise ValueError(f"unknown feature {name!r}")
-    return Requirement(f"lacks {name.replace('_', ' ')}", lambda p: name not in p.features)
+    return Requirement(f"lacks {name.replace('_', ' ')}", lambda p: name not in p.features,
+                       lambda p: replace(p, features=p.features - {name}))
 
 
 def fixed_cable(value: bool) -> Requirement:
     return Requirement("has a fixed cable" if value else "has no fixed cable",
-                       lambda p: p.fixed_cable is value)
+                       lambda p: p.fixed_cable is value, lambda p: replace(p, fixed_cable=value))
 
 
 def connectors(at_least: int) -> Requirement:
-    return Requirement(f"has at least {at_least} connectors", lambda p: p.connectors >= at_least)
+    return Requirement(f"has at least {at_least} connectors", lambda p: p.connectors >= at_least,
+                       lambda p: replace(p, connectors=max(p.connectors, at_least)))

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from ocppcert.catalog import SutRole, case_of
-from ocppcert.pics import Pics, PicsError
+from ocppcert.pics import Pics, PicsError, fitting
 from ocppcert.runreport import CaseRecord, judge_messages, write_report
 from ocppcert.schema import SchemaSourceError, Validator
 from ocppcert.verdicts import CannotDrive, NotApplicable, Verdict, verdict_of
@@ -122,19 +122,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     role = config.getoption("--sut")
-    if role is None:
-        return
     kept, dropped = [], []
     for item in items:
         found = case_of(getattr(item, "function", None))
-        (dropped if found is not None and found.sut.value != role else kept).append(item)
+        callspec = getattr(item, "callspec", None)
+        # a case with no version left under --ocpp is parametrized with nothing (NOTSET)
+        versionless = found is not None and not isinstance(
+            callspec.params.get("case_version") if callspec else None, OcppVersion)
+        wrong_role = found is not None and role is not None and found.sut.value != role
+        (dropped if versionless or wrong_role else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
 @pytest.fixture(scope="session")
-def pics(pytestconfig: pytest.Config) -> Pics:
+def session_pics(pytestconfig: pytest.Config) -> Pics:
+    """The PICS of --pics, or (without one) a SUT claiming every profile and feature."""
     path = pytestconfig.getoption("--pics")
     if path is None:
         return Pics()
@@ -142,6 +146,22 @@ def pics(pytestconfig: pytest.Config) -> Pics:
         return Pics.load(path)
     except PicsError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def _reference_sut(config: pytest.Config) -> bool:
+    return not (config.getoption("--sut-url") or config.getoption("--sut-adapter"))
+
+
+@pytest.fixture
+def pics(request: pytest.FixtureRequest, session_pics: Pics) -> Pics:
+    """The PICS this case runs under. Without --pics the bundled reference is built to
+    fit each case (with a fixed cable for a fixed-cable case, without the Reservation
+    profile for a "not supported" case, ...), so that the whole catalogue applies."""
+    found = case_of(request.function)
+    if (found is None or request.config.getoption("--pics")
+            or not _reference_sut(request.config)):
+        return session_pics
+    return fitting(session_pics, found.requires)
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -165,7 +185,7 @@ async def cs(pytestconfig: pytest.Config, message_validator: Validator):
     await harness.stop()
 
 
-def _charge_point_driver(config: pytest.Config):
+def _charge_point_driver(config: pytest.Config, pics: Pics):
     from ocppcert.sut import ManualChargePointSut, ReferenceChargePointSut, load_adapter
 
     identity = config.getoption("--sut-id")
@@ -180,7 +200,7 @@ def _charge_point_driver(config: pytest.Config):
         module, _, name = spec.partition(":")
         station_class = getattr(importlib.import_module(module), name)
     options = {"station_class": station_class} if station_class else {}
-    return ReferenceChargePointSut(identity or "CP-REF", **options)
+    return ReferenceChargePointSut(identity or "CP-REF", pics=pics, **options)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -193,7 +213,7 @@ async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVer
         raise NotApplicable(reason)
     if pics.ocpp_version and pics.ocpp_version != case_version.value:
         raise NotApplicable(f"the SUT speaks OCPP {pics.ocpp_version}")
-    driver = _charge_point_driver(request.config)
+    driver = _charge_point_driver(request.config, pics)
     cs.version = case_version
     cs.sut_identity = driver.identity
     try:
@@ -205,6 +225,8 @@ async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVer
         cs.sut_url = driver.url
     request.node.stash[_MARK] = cs.begin_case(case_version)
     yield driver
+    if not cs.online:  # a case that failed while it held the link down
+        await cs.go_online()
     await driver.release()
 
 

@@ -112,3 +112,20 @@ def test_oversize_message_is_invalid_not_a_crash(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "exceeds the limit of 1048576 bytes" in result.stdout
     assert run("--max-bytes", "100", str(VALID)).returncode == 1
+
+
+def test_selftest_runs_the_reference_and_a_mutant_and_reports_the_kill_rate(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ocppcert", "selftest", "--sut", "charge-point", "--ocpp", "1.2",
+         "--mutant", "UnlocksAnyConnector", "--report", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False)
+    summary = json.loads((tmp_path / "selftest.json").read_text())[0]
+    assert summary["role"] == "charge-point"
+    assert summary["passed"] == summary["cases"] > 0, summary["not_passing"]
+    assert (summary["mutants"], summary["mutants_killed"]) == (1, 1)
+    assert summary["cases_killed"] == 1 and 0 < summary["kill_rate"] < 1
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -16,7 +16,7 @@ from ocppcert.messages import Kind, Op, message_class
 from ocppcert.roles import CallContext, Endpoint, ProtocolViolation, RemoteFault, handles
 from ocppcert.soap import FaultSubcode, Headers, SoapFault, build_envelope
 from ocppcert.soap.faults import FaultCode
-from ocppcert.transport import Direction, SoapServer, TransportError
+from ocppcert.transport import Availability, Direction, SoapServer, TransportError
 from ocppcert.transport.http import HttpReply
 from ocppcert.versions import OcppVersion, Service
 from ocppcert.xml import parse
@@ -273,6 +273,25 @@ async def test_offline_switch_refuses_requests(cs, caller):
         await caller.call(cs.url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1")
     cs.server.open = True
     assert await caller.call(cs.url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1")
+
+
+@pytest.mark.parametrize("mode", ["refuse", "drop"])
+async def test_a_lost_link_is_a_transport_error_and_comes_back_on_the_same_port(cs, caller, mode):
+    url = cs.url
+    await cs.server.set_availability(mode)
+    with pytest.raises(TransportError):
+        await caller.call(url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1", timeout=5)
+    await cs.server.set_availability(Availability.OPEN)
+    assert cs.url == url
+    assert await caller.call(url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1")
+
+
+async def test_refusing_closes_established_keep_alive_connections(cs, caller):
+    assert await caller.call(cs.url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1")
+    await cs.server.set_availability(Availability.REFUSE)
+    with pytest.raises(TransportError):
+        await caller.call(cs.url, _cls(Op.HEARTBEAT)(), charge_box_identity="CP-1", timeout=5)
+    await cs.server.set_availability(Availability.OPEN)
 
 
 async def test_wait_for_is_event_driven_and_bounded(cs, caller):

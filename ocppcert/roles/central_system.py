@@ -14,16 +14,17 @@ its validation verdict by the Endpoint base; the plugin judges the record at cas
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocppcert.messages import Kind, Message, Op, message_class, operations
 from ocppcert.roles.endpoint import CallContext, Endpoint, ProtocolViolation, RemoteFault, handles
 from ocppcert.soap.faults import SoapFault
-from ocppcert.transport import TransportError, WireRecord
+from ocppcert.transport import Availability, TransportError, WireRecord
 from ocppcert.verdicts import CaseFailed, HarnessError
 from ocppcert.versions import OcppVersion, Service
 
@@ -77,6 +78,32 @@ class CentralSystemHarness(Endpoint):
         self._answers.clear()
         self.case_start = self.recorder.last_seq
         return self.case_start
+
+    # -- the link --------------------------------------------------------------------------
+    async def go_offline(self, mode: Availability | str = Availability.REFUSE) -> None:
+        """Take the Central System away from the SUT, on the harness's own endpoint only:
+        ``refuse`` stops listening, ``drop`` closes each connection unanswered,
+        ``unavailable`` answers HTTP 503."""
+        if Availability(mode) is Availability.OPEN:
+            raise ValueError("go_offline wants refuse, drop or unavailable")
+        await self.server.set_availability(mode)
+
+    async def go_online(self) -> None:
+        await self.server.set_availability(Availability.OPEN)
+
+    @property
+    def online(self) -> bool:
+        return self.server.availability is Availability.OPEN
+
+    @contextlib.asynccontextmanager
+    async def offline(self, mode: Availability | str = Availability.REFUSE
+                      ) -> AsyncIterator[None]:
+        """``async with cs.offline(): ...``: the link is down inside, up again after."""
+        await self.go_offline(mode)
+        try:
+            yield
+        finally:
+            await self.go_online()
 
     def answer(self, op: Op, spec: AnswerSpec | None = None, /, *, times: int = 1,
                **fields: Any) -> None:

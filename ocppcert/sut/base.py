@@ -60,6 +60,9 @@ class ChargePointSut:
     async def power_cut(self) -> None:
         raise self._cannot("cut the power")
 
+    async def power_restore(self) -> None:
+        raise self._cannot("restore the power")
+
     async def lock_failure(self, connector: int, failing: bool = True) -> None:
         raise self._cannot(f"make the lock of connector {connector} fail")
 

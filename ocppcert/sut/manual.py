@@ -54,3 +54,19 @@ class ManualChargePointSut(ChargePointSut):
 
     async def local_stop(self, connector: int) -> None:
         await self._ask(f"stop the transaction on connector {connector} at the station")
+
+    async def fault(self, connector: int, error_code: str = "OtherError") -> None:
+        await self._ask(f"make connector {connector} report a fault ({error_code})")
+
+    async def clear_fault(self, connector: int) -> None:
+        await self._ask(f"clear the fault of connector {connector}")
+
+    async def power_cut(self) -> None:
+        await self._ask(f"cut the power of charge point {self.identity}")
+
+    async def power_restore(self) -> None:
+        await self._ask(f"restore the power of charge point {self.identity}")
+
+    async def lock_failure(self, connector: int, failing: bool = True) -> None:
+        state = "fail" if failing else "work again"
+        await self._ask(f"make the cable lock of connector {connector} {state}")

@@ -6,10 +6,12 @@ would be on a real station; cases keep them short through configuration keys.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ocppcert.pics import Pics
 from ocppcert.reference.charge_point.station import (
     BootState,
     ChargePointTraits,
@@ -22,17 +24,32 @@ from ocppcert.verdicts import HarnessError
 BOOT_TIMEOUT = 30.0
 
 
+def traits_for(pics: Pics, base: ChargePointTraits | None = None) -> ChargePointTraits:
+    """Reference station traits that make it the station ``pics`` describes."""
+    base = base or ChargePointTraits(reconnect_interval=0.2)
+    profiles = tuple(p for p in base.feature_profiles if p in pics.profiles)
+    return dataclasses.replace(
+        base, connectors=pics.connectors, fixed_cable=pics.fixed_cable,
+        feature_profiles=profiles or ("Core",),
+        authorization_cache="authorization_cache" in pics.features,
+        unknown_offline_authorization="unknown_offline_authorization" in pics.features,
+        reserve_connector_zero="reserve_connector_zero" in pics.features,
+        backup_power="backup_power" in pics.features)
+
+
 class ReferenceChargePointSut(ChargePointSut):
-    """``station_class`` lets the self-test put a mutant of the reference in its place."""
+    """``station_class`` lets the self-test put a mutant of the reference in its place.
+    ``pics`` (without explicit ``traits``) builds the station to that description."""
 
     name = "reference charge point"
 
     def __init__(self, identity: str = "CP-REF", *,
                  station_class: type[ReferenceChargePoint] = ReferenceChargePoint,
-                 traits: ChargePointTraits | None = None, **station_options: Any) -> None:
+                 traits: ChargePointTraits | None = None, pics: Pics | None = None,
+                 **station_options: Any) -> None:
         self.identity = identity
         self.station_class = station_class
-        self.traits = traits or ChargePointTraits(reconnect_interval=0.2)
+        self.traits = traits or traits_for(pics or Pics())
         self.station_options = station_options
         self.station: ReferenceChargePoint | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -93,6 +110,9 @@ class ReferenceChargePointSut(ChargePointSut):
 
     async def power_cut(self) -> None:
         await self._live.power_cut()
+
+    async def power_restore(self) -> None:
+        self._live.power_up()
 
     async def lock_failure(self, connector: int, failing: bool = True) -> None:
         self._live.set_lock_failure(connector, failing)

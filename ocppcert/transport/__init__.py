@@ -1,6 +1,7 @@
 """HTTP for SOAP 1.2: one aiohttp server endpoint and one client, shared by harness and reference."""
 
 from ocppcert.transport.http import (
+    Availability,
     HttpReply,
     HttpRequestInfo,
     SoapClient,
@@ -10,6 +11,7 @@ from ocppcert.transport.http import (
 from ocppcert.transport.recorder import Direction, WireRecord, WireRecorder, log_line
 
 __all__ = [
+    "Availability",
     "Direction",
     "HttpReply",
     "HttpRequestInfo",

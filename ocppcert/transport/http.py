@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -90,11 +91,26 @@ async def start_site(app: web.Application, host: str, port: int, **runner_option
     return runner, port
 
 
+class Availability(str, Enum):
+    """How a server treats its peers; everything but OPEN simulates a lost link using
+    only the server's own sockets."""
+
+    OPEN = "open"
+    UNAVAILABLE = "unavailable"  # every request answered 503 before it is read
+    DROP = "drop"  # every connection closed without an answer
+    REFUSE = "refuse"  # not listening at all: connections are refused
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class SoapServer:
     """One aiohttp server on ``host:port`` (port 0 = any free one) handing SOAP bodies on.
 
     ``open`` is a switch the reference charge point uses to simulate being offline:
     while it is False every request is refused with 503 before it is read.
+    :meth:`set_availability` offers the other ways a link can be lost (the harness uses
+    them to take the SUT's Central System away).
     """
 
     def __init__(
@@ -115,8 +131,10 @@ class SoapServer:
         self.max_bytes = max_bytes
         self.path = path if path.startswith("/") else "/" + path
         self.open = True
+        self.availability = Availability.OPEN
         self._extra_routes = extra_routes
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
 
     @property
     def url(self) -> str:
@@ -130,12 +148,38 @@ class SoapServer:
         app.router.add_route("*", "/{tail:.*}", self._serve)
         # A bounded keep-alive so idle peers do not hold connections (and memory) forever.
         self._runner, self.port = await start_site(app, self.host, self.port, keepalive_timeout=30)
+        self._site = next(iter(self._runner.sites), None)  # type: ignore[assignment]
         return self.url
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self._site = None
+
+    async def set_availability(self, mode: Availability | str) -> None:
+        """Serve normally again (OPEN), or lose the link in the way ``mode`` names. REFUSE
+        closes the listening socket and open connections; OPEN listens again on the same
+        port, so the peer's configured address stays right."""
+        mode = Availability(mode)
+        if self._runner is None:
+            raise RuntimeError("start() the server first")
+        listening = self._site is not None
+        if mode is Availability.REFUSE and listening:
+            site, self._site = self._site, None
+            await site.stop()  # type: ignore[union-attr]
+            # site.stop() leaves established keep-alive connections; a refused peer has none
+            server = self._runner.server
+            if server is not None:
+                for connection in list(server.connections):
+                    connection.force_close()
+                    if connection.transport is not None:
+                        connection.transport.close()
+        elif mode is not Availability.REFUSE and not listening:
+            site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+            await site.start()
+            self._site = site
+        self.availability = mode
 
     async def __aenter__(self) -> SoapServer:
         await self.start()
@@ -145,8 +189,12 @@ class SoapServer:
         await self.stop()
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
-        if not self.open:
+        if not self.open or self.availability is Availability.UNAVAILABLE:
             raise web.HTTPServiceUnavailable(text="offline")
+        if self.availability is not Availability.OPEN:
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("link dropped on purpose (simulated offline)")
         if request.method == "GET" and self.wsdl is not None and "wsdl" in {
             key.lower() for key in request.query
         }:

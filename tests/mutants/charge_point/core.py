@@ -1,20 +1,17 @@
-"""Mutants of the reference charge point."""
+"""Mutants of the reference charge point: boot, configuration, rejections, SOAP headers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ocppcert.reference.charge_point.station import ReferenceChargePoint
-
-
-def _all_versions(octt_number: str) -> tuple[str, ...]:
-    return (f"TC_{octt_number}_CS", f"V15_{octt_number}_CS", f"V12_{octt_number}_CS")
+from tests.mutants.charge_point import ids, own_ids
 
 
 class IgnoresBootInterval(ReferenceChargePoint):
     """Retries a Rejected BootNotification at once instead of after the interval."""
 
-    KILLS = _all_versions("001")
+    KILLS = ids("001")
 
     @staticmethod
     def _interval_of(response: Any) -> Any:
@@ -27,7 +24,7 @@ class IgnoresBootInterval(ReferenceChargePoint):
 class NoStatusForConnectorZero(ReferenceChargePoint):
     """Reports every connector after boot, but not connector 0."""
 
-    KILLS = _all_versions("001")
+    KILLS = ids("001")
 
     def _emit_status(self, connector_id: int, **kwargs: Any) -> None:
         if connector_id != 0:
@@ -37,7 +34,7 @@ class NoStatusForConnectorZero(ReferenceChargePoint):
 class AnswersEveryIdentity(ReferenceChargePoint):
     """Carries out requests addressed to any chargeBoxIdentity."""
 
-    KILLS = ("V16_SOAP_001_CS", "V15_SOAP_001_CS", "V12_SOAP_001_CS")
+    KILLS = own_ids("SOAP_001_CS")
 
     def _admit(self, report: Any, info: Any, record: Any) -> Any:
         own, self.identity = self.identity, None
@@ -47,16 +44,10 @@ class AnswersEveryIdentity(ReferenceChargePoint):
             self.identity = own
 
 
-def _ids(octt_number: str, versions: tuple[str, ...] = ("1.6", "1.5", "1.2")) -> tuple[str, ...]:
-    names = {"1.6": f"TC_{octt_number}_CS", "1.5": f"V15_{octt_number}_CS",
-             "1.2": f"V12_{octt_number}_CS"}
-    return tuple(names[v] for v in versions)
-
-
 class GetConfigurationIgnoresKeys(ReferenceChargePoint):
     """Answers GetConfiguration with every key, whatever was asked."""
 
-    KILLS = _ids("019", ("1.6", "1.5"))
+    KILLS = ids("019", ("1.6", "1.5"))
 
     async def on_get_configuration(self, request: Any, ctx: Any) -> Any:
         request.key.clear()
@@ -66,7 +57,7 @@ class GetConfigurationIgnoresKeys(ReferenceChargePoint):
 class AcceptsUnknownKeys(ReferenceChargePoint):
     """Answers Accepted to a key it does not have."""
 
-    KILLS = _ids("040_1")
+    KILLS = ids("040_1")
 
     async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
         if self.config.find(request.key) is None:
@@ -77,7 +68,7 @@ class AcceptsUnknownKeys(ReferenceChargePoint):
 class AcceptsInvalidValues(ReferenceChargePoint):
     """Stores any value for a known key without checking it."""
 
-    KILLS = _ids("040_2")
+    KILLS = ids("040_2")
 
     async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
         definition = self.config.find(request.key)
@@ -90,7 +81,7 @@ class AcceptsInvalidValues(ReferenceChargePoint):
 class ChangeConfigurationWithoutEffect(ReferenceChargePoint):
     """Answers Accepted but keeps the old value."""
 
-    KILLS = _ids("021")
+    KILLS = ids("021")
 
     async def on_change_configuration(self, request: Any, ctx: Any) -> Any:
         return ctx.respond(status=self.cp_types.ConfigurationStatus("Accepted"))
@@ -99,7 +90,7 @@ class ChangeConfigurationWithoutEffect(ReferenceChargePoint):
 class AcceptsAnyRemoteStop(ReferenceChargePoint):
     """Answers Accepted to a RemoteStopTransaction for a transaction it does not have."""
 
-    KILLS = _ids("028")
+    KILLS = ids("028")
 
     async def on_remote_stop(self, request: Any, ctx: Any) -> Any:
         return ctx.respond(status=self.cp_types.RemoteStartStopStatus("Accepted"))
@@ -108,7 +99,7 @@ class AcceptsAnyRemoteStop(ReferenceChargePoint):
 class UnlocksAnyConnector(ReferenceChargePoint):
     """Reports success for UnlockConnector whatever the connector number."""
 
-    KILLS = _ids("031")
+    KILLS = ids("031")
 
     async def on_unlock(self, request: Any, ctx: Any) -> Any:
         status = "Unlocked" if self.version.value == "1.6" else "Accepted"

@@ -1,0 +1,1 @@
+"""Charge-point cases: firmware."""
