@@ -226,7 +226,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
             "not_passing": result.not_passing, "mutants": len(result.mutants),
             "mutants_killed": killed_mutants, "cases_killed": killed_cases,
             "kill_rate": result.kill_rate, "unnamed": result.unnamed,
-            "reference_wall_s": round(result.reference.wall_s, 1),
+            "wall_s": round(result.reference.wall_s, 1),
             "survivors": {m.mutant.name: m.survivors for m in result.mutants if m.survivors},
         })
     Console().print(table)

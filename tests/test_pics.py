@@ -61,3 +61,14 @@ def test_the_reference_station_is_built_to_the_pics():
     assert "Core" in traits.feature_profiles
     assert traits.fixed_cable and not traits.authorization_cache
     assert traits_for(Pics()).backup_power
+
+
+def test_the_example_pics_files_load():
+    from pathlib import Path
+
+    examples = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "pics").glob("*.toml"))
+    assert len(examples) >= 3
+    loaded = {p.stem: Pics.load(p) for p in examples}
+    assert loaded["core-only-fixed-cable"].profiles == {"Core"}
+    assert loaded["core-only-fixed-cable"].fixed_cable
+    assert loaded["legacy-1.5-station"].ocpp_version == "1.5"

@@ -1,0 +1,1 @@
+"""Example vendor adapters for ``--sut-adapter``, used by the tests."""
