@@ -30,6 +30,11 @@ class Service(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def opposite(self) -> Service:
+        """The service the server of this one calls."""
+        return Service.CHARGE_POINT if self is Service.CENTRAL_SYSTEM else Service.CENTRAL_SYSTEM
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceSpec:

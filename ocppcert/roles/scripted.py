@@ -1,0 +1,215 @@
+"""What both harness roles share: scripted answers, expectations, the link, the calls.
+
+A harness endpoint (the Central System of the charge-point suite, the charge point of the
+Central-System suite) answers each request the SUT sends with what the case scripted, or
+else with the answer a plain, accepting peer gives; it keeps every request in an inbox the
+case waits on with bounded, event-driven expectations; and it calls the SUT with typed
+requests, turning an unusable answer into a FAIL with the offending message as evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocppcert.messages import Kind, Message, Op, message_class
+from ocppcert.roles.endpoint import CallContext, Endpoint, ProtocolViolation, RemoteFault
+from ocppcert.soap.faults import SoapFault
+from ocppcert.transport import Availability, TransportError, WireRecord
+from ocppcert.verdicts import CaseFailed, HarnessError
+from ocppcert.versions import OcppVersion
+
+AnswerSpec = (Message | SoapFault | dict[str, Any]
+              | Callable[[Message, CallContext], Message | dict[str, Any] | Awaitable[Any]])
+
+
+@dataclass
+class Received:
+    """One request the SUT sent, and what the harness answered."""
+
+    op: Op
+    message: Any
+    ctx: CallContext
+    record: WireRecord | None
+    answer: Message | SoapFault | None = None
+    consumed: bool = False
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def seq(self) -> int:
+        return self.record.seq if self.record else 0
+
+
+class ScriptedEndpoint(Endpoint):
+    """The scripting machinery; subclasses route their service's operations to
+    :meth:`_serve_scripted` and say what a plain peer answers (:meth:`_default_fields`)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.version: OcppVersion = OcppVersion.V16
+        self.inbox: list[Received] = []
+        self._answers: dict[Op, list[AnswerSpec]] = {}
+        self._arrival = asyncio.Event()
+        self.case_start = 0
+
+    def forget_case(self) -> int:
+        """Forget what earlier cases scripted and saw; return the record mark of the start."""
+        self.inbox.clear()
+        self._answers.clear()
+        self.case_start = self.recorder.last_seq
+        return self.case_start
+
+    # -- the link --------------------------------------------------------------------------
+    async def go_offline(self, mode: Availability | str = Availability.REFUSE) -> None:
+        """Take the harness away from the SUT, on the harness's own endpoint only:
+        ``refuse`` stops listening, ``drop`` closes each connection unanswered,
+        ``unavailable`` answers HTTP 503."""
+        if Availability(mode) is Availability.OPEN:
+            raise ValueError("go_offline wants refuse, drop or unavailable")
+        await self.server.set_availability(mode)
+
+    async def go_online(self) -> None:
+        await self.server.set_availability(Availability.OPEN)
+
+    @property
+    def online(self) -> bool:
+        return self.server.availability is Availability.OPEN
+
+    @contextlib.asynccontextmanager
+    async def offline(self, mode: Availability | str = Availability.REFUSE
+                      ) -> AsyncIterator[None]:
+        """``async with harness.offline(): ...``: the link is down inside, up again after."""
+        await self.go_offline(mode)
+        try:
+            yield
+        finally:
+            await self.go_online()
+
+    # -- scripting answers -------------------------------------------------------------------
+    def answer(self, op: Op, spec: AnswerSpec | None = None, /, *, times: int = 1,
+               **fields: Any) -> None:
+        """Answer the next ``times`` requests of ``op`` with ``spec`` (a message, a dict of
+        OCPP-J fields, a SoapFault to raise, or a function of (request, ctx)), or with the
+        keyword fields given."""
+        chosen: AnswerSpec = spec if spec is not None else dict(fields)
+        self._answers.setdefault(op, []).extend([chosen] * times)
+
+    # -- waiting ----------------------------------------------------------------------------
+    async def expect(self, op: Op, *, timeout: float,
+                     where: Callable[[Any], bool] | None = None,
+                     what: str | None = None) -> Received:
+        """The next request of ``op`` not yet expected (optionally one satisfying
+        ``where``). A SUT that does not send it in ``timeout`` seconds fails."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for received in self.inbox:
+                if received.op is op and not received.consumed and (
+                        where is None or where(received.message)):
+                    received.consumed = True
+                    return received
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise CaseFailed(f"the {self.sut_noun} did not send {what or op.value} within "
+                                 f"{timeout:g} s")
+            arrival = self._arrival
+            try:
+                await asyncio.wait_for(arrival.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def expect_none(self, op: Op, *, during: float, why: str,
+                          where: Callable[[Any], bool] | None = None) -> None:
+        """Observe for ``during`` seconds: a request of ``op`` (matching ``where``) arriving
+        in that window fails the case with ``why``. Returns early on failure."""
+        try:
+            found = await self.expect(op, timeout=during, where=where)
+        except CaseFailed:
+            return
+        raise CaseFailed(f"{op.value} sent {why}", evidence=(found.seq,))
+
+    def seen(self, op: Op) -> list[Received]:
+        return [r for r in self.inbox if r.op is op]
+
+    sut_noun = "SUT"
+
+    # -- calling the SUT ---------------------------------------------------------------------
+    def _request_class(self, op: Op) -> type[Message]:
+        return message_class(self.version, self.SERVICE.opposite, op, Kind.REQUEST)
+
+    def request(self, op: Op, **fields: Any) -> Message:
+        """A request of the SUT's service in the case's version, from OCPP-J camelCase
+        fields (or the dataclass's snake_case ones)."""
+        cls = self._request_class(op)
+        return cls.from_json(fields) if fields and not _typed(fields) else cls(**fields)
+
+    async def _call_sut(self, url: str | None, request: Message, *, identity: str,
+                        timeout: float) -> Message:
+        """Call the SUT; RemoteFault if it faults, CaseFailed if its reply is not a valid
+        response (evidence: that reply), HarnessError if it cannot be reached at all."""
+        if url is None:
+            raise HarnessError(f"the {self.sut_noun}'s address is unknown")
+        try:
+            return await self.call(url, request, charge_box_identity=identity, timeout=timeout)
+        except ProtocolViolation as exc:
+            evidence = (exc.record.seq,) if exc.record else ()
+            raise CaseFailed(f"{request.OP.value}: {exc.reason}", evidence=evidence) from None
+        except TransportError as exc:
+            raise HarnessError(f"{request.OP.value} could not be delivered: {exc}") from None
+
+    @staticmethod
+    def fault_fails(op: Op, exc: RemoteFault) -> CaseFailed:
+        evidence = (exc.record.seq,) if exc.record else ()
+        return CaseFailed(f"{op.value} was answered with a SOAP fault: {exc}", evidence=evidence)
+
+    # -- serving ------------------------------------------------------------------------------
+    async def _serve_scripted(self, request: Message, ctx: CallContext) -> Message:
+        received = Received(ctx.op, request, ctx, ctx.record)
+        self.inbox.append(received)
+        self.noticed(ctx)
+        try:
+            queue = self._answers.get(ctx.op)
+            spec = queue.pop(0) if queue else None
+            response = await self._respond(spec, request, ctx)
+            received.answer = response
+            return response
+        except SoapFault as fault:
+            received.answer = fault
+            raise
+        finally:
+            self._arrival.set()
+            self._arrival = asyncio.Event()
+
+    def noticed(self, ctx: CallContext) -> None:
+        """Hook: learn what a request tells about the SUT (its address, its identity)."""
+
+    async def _respond(self, spec: AnswerSpec | None, request: Message,
+                       ctx: CallContext) -> Message:
+        if spec is None:
+            return self.default_answer(request, ctx)
+        if isinstance(spec, SoapFault):
+            raise spec
+        if callable(spec) and not isinstance(spec, Message):
+            spec = spec(request, ctx)
+            if asyncio.iscoroutine(spec):
+                spec = await spec
+        if isinstance(spec, Message):
+            return spec
+        fields = dict(self._default_fields(request, ctx))
+        fields.update(spec)  # type: ignore[arg-type]
+        return ctx.response_class().from_json(fields)
+
+    def default_answer(self, request: Message, ctx: CallContext) -> Message:
+        return ctx.response_class().from_json(self._default_fields(request, ctx))
+
+    def _default_fields(self, request: Any, ctx: CallContext) -> dict[str, Any]:
+        """What a plain, accepting peer answers, as OCPP-J fields."""
+        return {}
+
+
+def _typed(fields: dict[str, Any]) -> bool:
+    """Keyword fields in snake_case (the dataclass) rather than OCPP-J camelCase."""
+    return any("_" in key for key in fields)
