@@ -18,6 +18,7 @@ from ocppcert.catalog import SutRole, case_of
 from ocppcert.pics import Pics, PicsError, fitting
 from ocppcert.runreport import CaseRecord, judge_messages, write_report
 from ocppcert.schema import SchemaSourceError, Validator
+from ocppcert.transport import WireRecorder
 from ocppcert.verdicts import CannotDrive, NotApplicable, Verdict, verdict_of
 from ocppcert.versions import OcppVersion
 
@@ -60,7 +61,8 @@ def ocpp_version(pytestconfig: pytest.Config) -> str | None:
 @pytest.fixture(scope="session")
 def strict(pytestconfig: pytest.Config) -> bool:
     # pytest owns --strict; CONTRACT.md promises it to users, so it switches ours on too.
-    return bool(pytestconfig.getoption("ocppcert_strict") or pytestconfig.getoption("strict", False))
+    return bool(pytestconfig.getoption("ocppcert_strict")
+                or pytestconfig.getoption("strict", False))
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +82,7 @@ def message_validator(pytestconfig: pytest.Config, strict: bool) -> Validator:
 _RECORD = pytest.StashKey[CaseRecord]()
 _START = pytest.StashKey[float]()
 _MARK = pytest.StashKey[int]()
+_RECORDER = pytest.StashKey[WireRecorder]()
 _RECORDS: list[CaseRecord] = []
 
 
@@ -100,6 +103,9 @@ def _add_case_options(parser: pytest.Parser) -> None:
                     help="a driver for the SUT's physical side (see ocppcert.sut)")
     group.addoption("--reference-class", default=None, metavar="MODULE:CLASS",
                     help="self-test: run the reference SUT as this subclass (a mutant)")
+    group.addoption("--harness-id", default="OCPPCERT-CP1", metavar="ID",
+                    help="central-system cases: the chargeBoxIdentity of the harness's charge "
+                    "point (more in a fleet get -2, -3, ...); the SUT must know it")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -224,10 +230,106 @@ async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVer
     if driver.url and cs.fixed_sut_url is None:
         cs.sut_url = driver.url
     request.node.stash[_MARK] = cs.begin_case(case_version)
+    request.node.stash[_RECORDER] = cs.recorder
     yield driver
     if not cs.online:  # a case that failed while it held the link down
         await cs.go_online()
     await driver.release()
+
+
+def _central_system_driver(config: pytest.Config):
+    from ocppcert.sut import (
+        CentralSystemSut,
+        ManualCentralSystemSut,
+        ReferenceCentralSystemSut,
+        load_adapter,
+    )
+
+    adapter = config.getoption("--sut-adapter")
+    url = config.getoption("--sut-url")
+    if adapter:
+        return load_adapter(adapter, expected=CentralSystemSut, url=url)
+    if url:
+        return ManualCentralSystemSut(url)
+    spec = config.getoption("--reference-class")
+    if spec:
+        module, _, name = spec.partition(":")
+        return ReferenceCentralSystemSut(
+            central_system_class=getattr(importlib.import_module(module), name))
+    return ReferenceCentralSystemSut()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def central_system(request: pytest.FixtureRequest, case_version: OcppVersion,
+                         pics: Pics):
+    """The Central System under test, running and reachable (``.url``)."""
+    found = case_of(request.function)
+    if found is not None and (reason := found.applies(pics)):
+        raise NotApplicable(reason)
+    if pics.ocpp_version and pics.ocpp_version != case_version.value:
+        raise NotApplicable(f"the SUT speaks OCPP {pics.ocpp_version}")
+    driver = _central_system_driver(request.config)
+    try:
+        await driver.prepare(case_version.value)
+    except Exception:
+        await driver.release()
+        raise
+    yield driver
+    await driver.release()
+
+
+class Fleet:
+    """The harness's charge points in one case: one recorder, distinct identities and
+    endpoints. ``await fleet.add()`` brings another one up."""
+
+    def __init__(self, config: pytest.Config, validator: Validator, central_system_url: str,
+                 version: OcppVersion) -> None:
+        self.config = config
+        self.validator = validator
+        self.central_system_url = central_system_url
+        self.version = version
+        self.recorder = WireRecorder(capacity=100_000)
+        self.members: list = []
+
+    async def add(self, identity: str | None = None):
+        from ocppcert.roles.charge_point import ChargePointHarness
+
+        base = self.config.getoption("--harness-id")
+        number = len(self.members) + 1
+        host, port = _host_port(self.config.getoption("--listen"))
+        advertise = self.config.getoption("--advertise") if number == 1 else None
+        harness = ChargePointHarness(
+            identity or (base if number == 1 else f"{base}-{number}"),
+            central_system_url=self.central_system_url, version=self.version,
+            host=host, port=port if number == 1 else 0, advertise=advertise,
+            validator=self.validator, recorder=self.recorder)
+        await harness.start()
+        self.members.append(harness)
+        return harness
+
+    async def close(self) -> None:
+        for harness in self.members:
+            await harness.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fleet(request: pytest.FixtureRequest, central_system, case_version: OcppVersion,
+                message_validator: Validator):
+    """The harness's charge points for this case (see :class:`Fleet`)."""
+    if central_system.url is None:
+        raise NotApplicable("the Central System's address is unknown (--sut-url)")
+    crew = Fleet(request.config, message_validator, central_system.url, case_version)
+    request.node.stash[_MARK] = 0
+    request.node.stash[_RECORDER] = crew.recorder
+    yield crew
+    await crew.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def cp(fleet: Fleet):
+    """The harness playing one charge point (the fleet's first), serving its
+    ChargePointService; it has not booted yet."""
+    return await fleet.add()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -279,11 +381,11 @@ def item_path(report: pytest.TestReport) -> str:
 
 
 def _collect_messages(item: pytest.Item, record: CaseRecord) -> None:
-    harness = item.funcargs.get("cs") if hasattr(item, "funcargs") else None
-    if harness is None:
+    recorder = item.stash.get(_RECORDER, None)
+    if recorder is None:
         return
     mark = item.stash.get(_MARK, 0)
-    record.messages = [r for r in harness.recorder.records if r.seq > mark]
+    record.messages = [r for r in recorder.records if r.seq > mark]
 
 
 def _judge_wire(item: pytest.Item, record: CaseRecord, report: pytest.TestReport) -> None:

@@ -221,7 +221,8 @@ class Endpoint:
     async def handle_http(self, body: bytes, info: HttpRequestInfo) -> HttpReply:
         """The transport's SOAP handler: one message in, the reply out. Never raises."""
         report = self.validator.check(body)
-        record = self.recorder.record(Direction.IN, body, info.remote, report)
+        record = self.recorder.record(Direction.IN, body, info.remote, report,
+                                      content_type=info.content_type or None)
         request_headers = report.headers
         try:
             message, ctx = self._admit(report, info, record)
@@ -242,9 +243,10 @@ class Endpoint:
             log.exception("handler failed")
             fault = SoapFault(FaultSubcode.INTERNAL_ERROR, f"internal error: {exc.__class__.__name__}")
             data, status = self._fault_bytes(fault, report), 500
+        reply = HttpReply(status, data)
         self.recorder.record(Direction.OUT, data, info.remote, self.validator.check(data),
-                             http_status=status)
-        return HttpReply(status, data)
+                             http_status=status, content_type=reply.content_type)
+        return reply
 
     def _admit(
         self, report: MessageReport, info: HttpRequestInfo, record: WireRecord
@@ -292,7 +294,7 @@ class Endpoint:
         if body_errors:
             first = body_errors[0]
             raise SoapFault(FaultSubcode.PROTOCOL_ERROR, f"{first.where}: {first.reason}")
-        payload = _payload(report)
+        payload = payload_of(report)
         try:
             message = message_class(version, service, op, Kind.REQUEST).from_element(payload)
         except MessageDecodeError as exc:
@@ -303,7 +305,7 @@ class Endpoint:
         request_headers = report.headers
         if isinstance(fault, _VersionMismatch):
             return _version_mismatch_bytes(fault)
-        payload = _payload(report)
+        payload = payload_of(report)
         namespace = None
         if payload is not None and report.ocpp_version is not None:
             namespace = etree.QName(payload).namespace
@@ -335,9 +337,9 @@ class Endpoint:
                                                     timeout=timeout)
         if report.kind == "fault":
             assert report.root is not None
-            raise RemoteFault(SoapFault.from_element(_payload(report)), record)
+            raise RemoteFault(SoapFault.from_element(payload_of(report)), record)
         expected = message_class(request.VERSION, request.SERVICE, request.OP, Kind.RESPONSE)
-        payload = _payload(report)
+        payload = payload_of(report)
         if payload is None or payload.tag != expected.qname():
             got = payload.tag if payload is not None else "no body"
             raise ProtocolViolation(
@@ -370,7 +372,8 @@ class Endpoint:
             raise
         report = self.validator.check(reply.body)
         record = self.recorder.record(Direction.IN, reply.body, url, report,
-                                      http_status=reply.status)
+                                      http_status=reply.status,
+                                      content_type=reply.content_type or None)
         return reply, report, record
 
     async def wait_for(
@@ -379,7 +382,8 @@ class Endpoint:
         return await self.recorder.wait_for(predicate, timeout=timeout, after=after)
 
 
-def _payload(report: MessageReport) -> etree._Element | None:
+def payload_of(report: MessageReport) -> etree._Element | None:
+    """The element inside the message's Body, if it has one."""
     root = report.root
     if root is None:
         return None

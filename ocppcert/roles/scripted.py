@@ -17,9 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocppcert.messages import Kind, Message, Op, message_class
-from ocppcert.roles.endpoint import CallContext, Endpoint, ProtocolViolation, RemoteFault
+from ocppcert.roles.endpoint import (
+    CallContext,
+    Endpoint,
+    ProtocolViolation,
+    RemoteFault,
+    payload_of,
+)
+from ocppcert.schema.validator import MessageReport
+from ocppcert.soap.envelope import envelope_element, serialize
 from ocppcert.soap.faults import SoapFault
-from ocppcert.transport import Availability, TransportError, WireRecord
+from ocppcert.soap.headers import Headers
+from ocppcert.transport import Availability, HttpReply, TransportError, WireRecord
 from ocppcert.verdicts import CaseFailed, HarnessError
 from ocppcert.versions import OcppVersion
 
@@ -42,6 +51,27 @@ class Received:
     @property
     def seq(self) -> int:
         return self.record.seq if self.record else 0
+
+
+@dataclass
+class Exchange:
+    """One request sent and whatever came back, unjudged (for transport-level cases)."""
+
+    sent: Headers
+    reply: HttpReply
+    report: MessageReport
+    record: WireRecord
+
+    @property
+    def headers(self) -> Headers | None:
+        return self.report.headers
+
+    @property
+    def fault(self) -> SoapFault | None:
+        payload = payload_of(self.report)
+        if self.report.kind != "fault" or payload is None:
+            return None
+        return SoapFault.from_element(payload)
 
 
 class ScriptedEndpoint(Endpoint):
@@ -147,18 +177,34 @@ class ScriptedEndpoint(Endpoint):
         return cls.from_json(fields) if fields and not _typed(fields) else cls(**fields)
 
     async def _call_sut(self, url: str | None, request: Message, *, identity: str,
-                        timeout: float) -> Message:
+                        timeout: float, headers: Headers | None = None) -> Message:
         """Call the SUT; RemoteFault if it faults, CaseFailed if its reply is not a valid
         response (evidence: that reply), HarnessError if it cannot be reached at all."""
         if url is None:
             raise HarnessError(f"the {self.sut_noun}'s address is unknown")
         try:
-            return await self.call(url, request, charge_box_identity=identity, timeout=timeout)
+            return await self.call(url, request, charge_box_identity=identity, timeout=timeout,
+                                   headers=headers)
         except ProtocolViolation as exc:
             evidence = (exc.record.seq,) if exc.record else ()
             raise CaseFailed(f"{request.OP.value}: {exc.reason}", evidence=evidence) from None
         except TransportError as exc:
             raise HarnessError(f"{request.OP.value} could not be delivered: {exc}") from None
+
+    async def exchange(self, url: str, request: Message, *, identity: str,
+                       headers: Headers | None = None, timeout: float = 30.0) -> Exchange:
+        """Send ``request`` (with ``headers``, or the usual full set) and return what came
+        back without judging it; HarnessError if nothing came back at all."""
+        if headers is None:
+            headers = Headers.request(request.action, charge_box_identity=identity, to=url,
+                                      from_address=self.url)
+        data = serialize(envelope_element(headers, request.to_element()))
+        try:
+            reply, report, record = await self.send_raw(url, data, action=headers.action,
+                                                        timeout=timeout)
+        except TransportError as exc:
+            raise HarnessError(f"{request.OP.value} could not be delivered: {exc}") from None
+        return Exchange(headers, reply, report, record)
 
     @staticmethod
     def fault_fails(op: Op, exc: RemoteFault) -> CaseFailed:

@@ -6,8 +6,15 @@ A case never touches the SUT except through the protocol and through a driver he
 ``--sut-adapter module:factory``.
 """
 
-from ocppcert.sut.base import ChargePointSut, load_adapter
+from ocppcert.sut.base import ChargePointSut, FirmwareImage, load_adapter
+from ocppcert.sut.central_system import (
+    CentralSystemSut,
+    ManualCentralSystemSut,
+    ReferenceCentralSystemSut,
+)
 from ocppcert.sut.manual import ManualChargePointSut
 from ocppcert.sut.reference import ReferenceChargePointSut
 
-__all__ = ["ChargePointSut", "ManualChargePointSut", "ReferenceChargePointSut", "load_adapter"]
+__all__ = ["CentralSystemSut", "ChargePointSut", "FirmwareImage", "ManualCentralSystemSut",
+           "ManualChargePointSut", "ReferenceCentralSystemSut", "ReferenceChargePointSut",
+           "load_adapter"]

@@ -7,9 +7,21 @@ do, and a case that needs anything else is SKIPPED with the reason, never hung.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import Any
 
 from ocppcert.verdicts import CannotDrive
+
+
+@dataclass(frozen=True)
+class FirmwareImage:
+    """A firmware file for UpdateFirmware cases: ``data`` is served to the charge point;
+    ``version`` is the firmwareVersion it reports once installed (None: not known, not
+    checked). ``name`` is the file name it is served under."""
+
+    data: bytes
+    version: str | None = None
+    name: str = "firmware.bin"
 
 
 class ChargePointSut:
@@ -66,14 +78,28 @@ class ChargePointSut:
     async def lock_failure(self, connector: int, failing: bool = True) -> None:
         raise self._cannot(f"make the lock of connector {connector} fail")
 
+    async def local_list_failure(self, failing: bool = True) -> None:
+        """Make the storage of the local authorisation list fail (e.g. a full memory), so
+        that SendLocalList cannot be applied (OCTT TC_043_3), or work again."""
+        raise self._cannot("make the storage of the local authorisation list "
+                           + ("fail" if failing else "work again"))
 
-def load_adapter(spec: str, **options: Any) -> ChargePointSut:
-    """``module:factory`` → the driver the factory returns (the vendor hook)."""
+    async def firmware_image(self, valid: bool = True) -> FirmwareImage:
+        """A firmware file this charge point installs (``valid``), or one it must refuse
+        to install (OCTT TC_044_3: "invalid firmware")."""
+        kind = "an installable" if valid else "an invalid"
+        raise self._cannot(f"provide {kind} firmware image")
+
+
+def load_adapter(spec: str, *, expected: type | None = None, **options: Any) -> Any:
+    """``module:factory`` → the driver the factory returns (the vendor hook), which must
+    be an ``expected`` (default ChargePointSut)."""
+    expected = expected or ChargePointSut
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise ValueError(f"--sut-adapter wants module:factory, got {spec!r}")
     factory = getattr(importlib.import_module(module_name), attribute)
     driver = factory(**options)
-    if not isinstance(driver, ChargePointSut):
-        raise TypeError(f"{spec} returned {type(driver).__name__}, not a ChargePointSut")
+    if not isinstance(driver, expected):
+        raise TypeError(f"{spec} returned {type(driver).__name__}, not a {expected.__name__}")
     return driver
