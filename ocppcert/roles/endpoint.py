@@ -241,7 +241,8 @@ class Endpoint:
             data, status = self._fault_bytes(fault, report), _http_status(fault)
         except Exception as exc:  # a handler bug must not take the server down
             log.exception("handler failed")
-            fault = SoapFault(FaultSubcode.INTERNAL_ERROR, f"internal error: {exc.__class__.__name__}")
+            fault = SoapFault(FaultSubcode.INTERNAL_ERROR,
+                              f"internal error: {exc.__class__.__name__}")
             data, status = self._fault_bytes(fault, report), 500
         reply = HttpReply(status, data)
         self.recorder.record(Direction.OUT, data, info.remote, self.validator.check(data),
@@ -261,7 +262,11 @@ class Endpoint:
             raise _VersionMismatch()
         envelope = [v for v in errors if v.check is Check.ENVELOPE]
         if envelope:
-            raise SoapFault(FaultSubcode.PROTOCOL_ERROR, f"{envelope[0].where}: {envelope[0].reason}")
+            raise SoapFault(FaultSubcode.PROTOCOL_ERROR,
+                            f"{envelope[0].where}: {envelope[0].reason}")
+        not_understood = _not_understood(root)
+        if not_understood:
+            raise _MustUnderstand(not_understood)
         if report.kind != Kind.REQUEST.value or report.operation is None:
             what = report.kind or "unknown body"
             body = [v for v in errors if v.check is Check.BODY]
@@ -271,7 +276,8 @@ class Endpoint:
         assert version is not None and service is not None
         if service is not self.SERVICE:
             raise SoapFault(FaultSubcode.NOT_SUPPORTED,
-                            f"{op.value} is a {service.value} operation; this is {self.SERVICE.value}")
+                            f"{op.value} is a {service.value} operation; "
+                            f"this is {self.SERVICE.value}")
         if version not in self.versions:
             served = ", ".join(v.value for v in self.versions)
             raise SoapFault(FaultSubcode.NOT_SUPPORTED,
@@ -305,6 +311,8 @@ class Endpoint:
         request_headers = report.headers
         if isinstance(fault, _VersionMismatch):
             return _version_mismatch_bytes(fault)
+        if isinstance(fault, _MustUnderstand):
+            return _must_understand_bytes(fault, request_headers)
         payload = payload_of(report)
         namespace = None
         if payload is not None and report.ocpp_version is not None:
@@ -411,6 +419,59 @@ def _version_mismatch_bytes(fault: SoapFault) -> bytes:
     assert header is not None
     upgrade = etree.SubElement(header, f"{{{ns.SOAP12}}}Upgrade")
     etree.SubElement(upgrade, f"{{{ns.SOAP12}}}SupportedEnvelope", qname="s:Envelope")
+    return serialize(root)
+
+
+# SOAP 1.2 Part 1 §5.2.3: the header blocks this node understands, and the roles it plays.
+_UNDERSTOOD_WSA = frozenset(f"{{{ns.WSA}}}{name}" for name in (
+    "Action", "MessageID", "RelatesTo", "From", "ReplyTo", "To", "FaultTo"))
+_ROLES_PLAYED = frozenset({None, f"{ns.SOAP12}/role/next", f"{ns.SOAP12}/role/ultimateReceiver"})
+_MUST_UNDERSTAND = f"{{{ns.SOAP12}}}mustUnderstand"
+_ROLE = f"{{{ns.SOAP12}}}role"
+
+
+def _not_understood(root: etree._Element | None) -> list[etree.QName]:
+    """The mandatory header blocks aimed at this node that it does not understand: OCPP's
+    chargeBoxIdentity (any letter case, OCPP-S §3) and WS-Addressing's are understood."""
+    header = root.find(HEADER) if root is not None else None
+    if header is None:
+        return []
+    found = []
+    for block in header:
+        if not isinstance(block.tag, str) or block.tag in _UNDERSTOOD_WSA:
+            continue
+        if (block.get(_MUST_UNDERSTAND) or "").strip() not in ("true", "1"):
+            continue
+        if block.get(_ROLE) not in _ROLES_PLAYED:
+            continue
+        qname = etree.QName(block)
+        if qname.namespace != ns.WSA and qname.localname.lower() == "chargeboxidentity":
+            continue
+        found.append(qname)
+    return found
+
+
+class _MustUnderstand(SoapFault):
+    def __init__(self, blocks: list[etree.QName]) -> None:
+        names = ", ".join(f"{{{b.namespace}}}{b.localname}" if b.namespace else b.localname
+                          for b in blocks)
+        super().__init__(None, f"mandatory header block(s) not understood: {names}",
+                         code=FaultCode.MUST_UNDERSTAND)
+        self.blocks = blocks
+
+
+def _must_understand_bytes(fault: _MustUnderstand, request_headers: Headers | None) -> bytes:
+    """SOAP 1.2 Part 1 §5.4.8: a MustUnderstand fault names each block not understood in
+    a NotUnderstood header block."""
+    headers = Headers(action=ns.WSA_FAULT_ACTION, message_id=new_message_id(),
+                      relates_to=request_headers.message_id if request_headers else None)
+    root = envelope_element(headers, fault.to_element(), ocpp_namespace="")
+    header = root.find(HEADER)
+    assert header is not None
+    for block in fault.blocks:
+        nsmap = {"nu": block.namespace} if block.namespace else None
+        entry = etree.SubElement(header, f"{{{ns.SOAP12}}}NotUnderstood", nsmap=nsmap)
+        entry.set("qname", f"nu:{block.localname}" if block.namespace else block.localname)
     return serialize(root)
 
 

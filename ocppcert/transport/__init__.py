@@ -1,4 +1,4 @@
-"""HTTP for SOAP 1.2: one aiohttp server endpoint and one client, shared by harness and reference."""
+"""HTTP for SOAP 1.2: one aiohttp server endpoint and one client, for harness and reference."""
 
 from ocppcert.transport.http import (
     Availability,

@@ -91,6 +91,9 @@ async def start_site(app: web.Application, host: str, port: int, **runner_option
     return runner, port
 
 
+REBIND_TIMEOUT = 10.0  # s: SoapServer.set_availability(OPEN) after REFUSE
+
+
 class Availability(str, Enum):
     """How a server treats its peers; everything but OPEN simulates a lost link using
     only the server's own sockets."""
@@ -176,9 +179,7 @@ class SoapServer:
                     if connection.transport is not None:
                         connection.transport.close()
         elif mode is not Availability.REFUSE and not listening:
-            site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-            await site.start()
-            self._site = site
+            self._site = await self._listen_again()
         self.availability = mode
 
     async def __aenter__(self) -> SoapServer:
@@ -187,6 +188,22 @@ class SoapServer:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    async def _listen_again(self) -> web.TCPSite:
+        """Bind the same port again. While it was free, another socket on this host may
+        have taken it for a moment (an outgoing connection's local port): try for a
+        bounded time, then give up with the OSError."""
+        assert self._runner is not None
+        deadline = asyncio.get_running_loop().time() + REBIND_TIMEOUT
+        while True:
+            site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+            try:
+                await site.start()
+                return site
+            except OSError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+            await asyncio.sleep(0.1)  # bounded-poll: no event says a port became free
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         if not self.open or self.availability is Availability.UNAVAILABLE:
@@ -203,7 +220,8 @@ class SoapServer:
                 raise web.HTTPNotFound(text="no WSDL for that OCPP version here")
             return web.Response(body=document, content_type="text/xml", charset="utf-8")
         if request.method != "POST":
-            raise web.HTTPMethodNotAllowed(request.method, ["POST"], text="SOAP over HTTP: POST only")
+            raise web.HTTPMethodNotAllowed(request.method, ["POST"],
+                                           text="SOAP over HTTP: POST only")
         if request.content_length is not None and request.content_length > self.max_bytes:
             raise web.HTTPRequestEntityTooLarge(self.max_bytes, request.content_length)
         kind = media_type(request.content_type)
@@ -263,13 +281,16 @@ class SoapClient:
         action: str | None = None,
         timeout: float = 30.0,
         content_type: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> HttpReply:
         """Send one message and return the HTTP reply (any status). Raises TransportError
-        when no reply arrives in ``timeout`` seconds or the connection fails."""
+        when no reply arrives in ``timeout`` seconds or the connection fails. ``headers``
+        adds HTTP headers (e.g. Content-Encoding for a body the caller compressed)."""
         session = self._ensure_session()
         headers = {
             "Content-Type": content_type or soap_content_type(action),
             "Accept-Encoding": "gzip, deflate",
+            **(headers or {}),
         }
         try:
             async with asyncio.timeout(timeout):
@@ -291,7 +312,8 @@ class SoapClient:
             size += len(chunk)
             if size > self.max_bytes:
                 raise TransportError(
-                    f"reply from {response.url} exceeds {self.max_bytes} bytes", status=response.status
+                    f"reply from {response.url} exceeds {self.max_bytes} bytes",
+                    status=response.status,
                 )
             chunks.append(chunk)
         return b"".join(chunks)

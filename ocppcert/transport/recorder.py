@@ -45,6 +45,7 @@ class WireRecord:
     violations: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None  # e.g. "refused: offline", "transport error: ..."
+    content_type: str | None = None  # the HTTP Content-Type it travelled with, where known
 
     @classmethod
     def from_report(
@@ -84,6 +85,7 @@ class WireRecord:
             "violations": self.violations,
             "warnings": self.warnings,
             "note": self.note,
+            "content_type": self.content_type,
             "xml": self.data.decode("utf-8", "replace"),
         }
 
