@@ -493,3 +493,19 @@ def test_changes_inside_a_callers_transaction_roll_back_with_it(db):
     assert auth.list_version() == 1
     assert listed(auth) == {"A": "Accepted"}
     assert auth.cache_entries() == []
+
+
+# -- a failing list storage (OCTT TC_043_3) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [V15, V16])
+def test_a_failing_storage_answers_failed_and_keeps_the_list(db, version):
+    auth = LocalAuthorization(db, version)
+    assert full(auth, 1, ("A", OK))[0] == "Accepted"
+    auth.storage_failing = True
+    assert full(auth, 2, ("B", OK))[0] == "Failed"
+    assert diff(auth, 3, ("C", OK))[0] == "Failed"
+    assert listed(auth) == {"A": "Accepted"} and auth.list_version() == 1
+    auth.storage_failing = False
+    assert diff(auth, 2, ("C", OK))[0] == "Accepted"
+    assert listed(auth) == {"A": "Accepted", "C": "Accepted"}

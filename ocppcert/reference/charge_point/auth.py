@@ -251,6 +251,10 @@ class LocalAuthorization:
         self.list_supported = list_supported and self.version is not OcppVersion.V12
         self.cache_supported = cache_supported
         self._lock = threading.RLock()
+        # The memory holding the list can fail (full, worn out): while it does, writing the
+        # list raises the error SQLite raises on a full disk (a physical condition that an
+        # operator provokes for OCTT TC_043_3; it is not persisted).
+        self.storage_failing = False
         with self._transaction():
             for statement in _SCHEMA:
                 self.db.execute(statement)
@@ -498,6 +502,7 @@ class LocalAuthorization:
         - Differential with a version not above the current one → VersionMismatch;
         - more entries than SendLocalListMaxLength, or a resulting list longer than
           LocalAuthListMaxLength → Failed;
+        - the list cannot be stored (a storage error, e.g. ``storage_failing``) → Failed;
         - Full replaces the list (any version); Differential adds/updates the entries with an
           IdTagInfo and deletes those without; an empty Differential changes nothing but the
           version;
@@ -527,6 +532,9 @@ class LocalAuthorization:
                         raise _Refused(S_HASH_ERROR)
             except _Refused as refused:
                 return refused.status, self.list_hash()
+            except sqlite3.Error:
+                # The list could not be stored: nothing changed (the transaction rolled back).
+                return S_FAILED, self.list_hash()
             return S_ACCEPTED, ours
 
     def _check_update(
@@ -551,6 +559,8 @@ class LocalAuthorization:
     def _apply(
         self, update_type: str, list_version: int, entries: list[tuple[str, IdTagInfo | None]]
     ) -> None:
+        if self.storage_failing:
+            raise sqlite3.OperationalError("database or disk is full")
         if update_type == FULL:
             self.db.execute("DELETE FROM auth_list")
             if self._is_15:

@@ -203,6 +203,8 @@ class ConnectorState:
     fault: str | None = None
     fault_info: str | None = None
     lock_failure: bool = False
+    locked: bool = False  # the station-side cable lock is closed (never with a fixed cable)
+    lock_owner: str | None = None  # idTag that may open a lock left closed (1.6 §4.10)
     finishing: bool = False
     pending: Pending | None = None
     tx: Txn | None = None
@@ -330,7 +332,11 @@ class ReferenceChargePoint(Endpoint):
         await super().stop()
 
     def supports(self, profile: str) -> bool:
-        """1.6 feature profiles (§3.3); 1.2/1.5 have none, so everything they define is in."""
+        """1.6 feature profiles (§3.3); 1.2/1.5 have none, so everything they define is in,
+        except that a 1.5 station may be built without a local list (1.5 §5.8: it answers
+        GetLocalListVersion -1 and SendLocalList NotSupported)."""
+        if self.version is V15 and profile == "LocalAuthListManagement":
+            return profile in self.traits.feature_profiles
         return self.version is not V16 or profile in self.traits.feature_profiles
 
     @property
@@ -423,14 +429,36 @@ class ReferenceChargePoint(Endpoint):
 
     async def power_cut(self) -> None:
         """Lose power. With backup power the station first closes its transactions
-        (1.6 §4.10 reason PowerLoss; OCTT TC_032_1); without, it just dies (TC_032_2)."""
+        (1.6 §4.10 reason PowerLoss) and, still on backup power, delivers their
+        StopTransactions before it goes down (OCTT TC_032_1); without, it just dies
+        (TC_032_2)."""
         if not self.powered:
             return
         if self.traits.backup_power:
-            for c in self.connectors.values():
-                if c.tx is not None:
-                    self._stop_transaction(c, "PowerLoss", None)
+            await self._close_before_going_down("PowerLoss")
         self.power_down()
+
+    async def _close_before_going_down(self, reason: str) -> None:
+        """Stop every running transaction with ``reason``, then give the queue a bounded
+        chance (MessageTimeout) to deliver the StopTransactions, and the statuses that
+        follow, before the station goes down (soft reset, backup power)."""
+        closing = {c.tx.local_id for c in self.connectors.values() if c.tx is not None}
+        for c in self.connectors.values():
+            if c.tx is not None:
+                self._stop_transaction(c, reason, None)
+        if not closing:
+            return
+
+        def delivered() -> bool:
+            if not self.can_send() or not self.reachable:
+                return True  # nobody to tell now: the queue keeps them for after the boot
+            return (not any(item.tx_local in closing for item in self.queue.items())
+                    and all(c.reported == c.status for c in self.connectors.values()))
+
+        try:
+            await self.wait_until(delivered, timeout=self._message_timeout())
+        except TimeoutError:
+            log.info("going down with transaction messages still queued")
 
     async def reboot(self, reason: str | None = "Reboot") -> None:
         """Restart: close running transactions with ``reason`` (if powered), then boot again."""
@@ -922,7 +950,15 @@ class ReferenceChargePoint(Endpoint):
         self.refresh()
 
     def _remember(self, id_tag: str, info: IdInfo) -> None:
-        """Authorize/Start/Stop confirmations feed the cache (1.6 §3.5.1; 1.5: the list)."""
+        """Authorize/Start/Stop confirmations feed the cache (1.6 §3.5.1; 1.5: the list).
+        1.6 §3.5.2: one that contradicts the local list (the spec's example is a
+        StartTransaction.conf) is reported: StatusNotification connector 0, LocalListConflict."""
+        try:
+            if self.version is V16 and self.auth.is_conflict(id_tag, info, self.clock.now()):
+                self._emit_status(0, error_code="LocalListConflict",
+                                  info=f"{id_tag}: list and Central System disagree")
+        except Exception:
+            log.exception("local list conflict check failed")
         try:
             self.auth.remember(id_tag, info, now=self.clock.now())
         except Exception:
@@ -1125,10 +1161,6 @@ class ReferenceChargePoint(Endpoint):
                 pass
             else:
                 info = _convert_info(response.id_tag_info)  # type: ignore[attr-defined]
-                if self.version is V16 and self.auth.is_conflict(id_tag, info, now):
-                    # 1.6 §3.5.3: the local list and the Central System disagree
-                    self._emit_status(0, error_code="LocalListConflict",
-                                      info=f"{id_tag}: list and Central System disagree")
                 self._remember(id_tag, info)
                 return AuthResult(info.status == "Accepted", info, "cs")
         if local is not None:
@@ -1197,6 +1229,10 @@ class ReferenceChargePoint(Endpoint):
         candidates = ([self.connector(connector_id)] if connector_id is not None
                       else list(self.connectors.values()))
         for c in candidates:
+            if c.tx is None and c.locked and _same_tag(c.lock_owner, id_tag):
+                c.locked, c.lock_owner = False, None  # 1.6 §4.10: its user is back
+                return {"result": "unlocked", "connector": c.id}
+        for c in candidates:
             if c.tx is not None and _same_tag(c.tx.id_tag, id_tag):
                 self._stop_transaction(c, "Local", id_tag)
                 return {"result": "stopped", "connector": c.id, "reason": "Local"}
@@ -1215,6 +1251,12 @@ class ReferenceChargePoint(Endpoint):
             return {"result": "rejected", "why": f"connector {target.id} is not usable",
                     "connector": target.id}
         if result is None:
+            if (not self._reservation_for(target, id_tag, None)[0]
+                    and not any(r.parent_id_tag for r in self.reservations.values())):
+                # 1.6 §5.13: only the reservation's idTag may use it, and with no parentIdTag
+                # to match there is nothing to ask the Central System (OCTT TC_046_1 step 5)
+                return {"result": "rejected", "why": f"connector {target.id} is reserved",
+                        "connector": target.id}
             result = await self.authorize(id_tag)
         status = getattr(result.info, "status", None)
         if not result.accepted:
@@ -1284,24 +1326,44 @@ class ReferenceChargePoint(Endpoint):
         """The cable is pulled out at the EV side. 1.6 §9.1 StopTransactionOnEVSideDisconnect:
         true → stop (reason EVDisconnected), then UnlockConnectorOnEVSideDisconnect says
         whether the station's lock opens; false → the transaction goes on (SuspendedEV)
-        until the EV is back. 1.2/1.5 have no such keys: the transaction stops."""
+        until the EV is back. 1.2/1.5 have no such keys: the transaction stops.
+        A lock left closed stays so until its user presents the idTag again or the
+        Central System unlocks the connector (1.6 §4.10)."""
         c = self._powered_connector(connector_id)
         c.ev_connected = False
-        if c.tx is not None:
-            stop = (self.config.get_bool("StopTransactionOnEVSideDisconnect", True)
-                    if self.version is V16 else True)
-            if stop:
-                self._stop_transaction(c, "EVDisconnected", None)
-                return {"connector": c.id, "result": "stopped", "reason": "EVDisconnected"}
+        keep_locked = c.locked and not self._unlocks_on_ev_side_disconnect()
+        owner = c.tx.id_tag if c.tx is not None else c.lock_owner
+        result: dict[str, Any] = {"connector": c.id}
+        if c.tx is not None and self._stops_on_ev_side_disconnect():
+            self._stop_transaction(c, "EVDisconnected", None)
+            result.update(result="stopped", reason="EVDisconnected")
+        c.locked, c.lock_owner = keep_locked, owner if keep_locked else None
         self.refresh()
-        return {"connector": c.id, "status": self.status_of(c.id)[0]}
+        result.setdefault("status", self.status_of(c.id)[0])
+        return result
+
+    def _stops_on_ev_side_disconnect(self) -> bool:
+        """1.6 StopTransactionOnEVSideDisconnect; 1.2/1.5 have no such key and stop."""
+        if self.version is V16:
+            return self.config.get_bool("StopTransactionOnEVSideDisconnect", True)
+        return True
+
+    def _unlocks_on_ev_side_disconnect(self) -> bool:
+        """1.6 UnlockConnectorOnEVSideDisconnect; 1.2/1.5 have no such key and unlock."""
+        if self.version is V16:
+            return self.config.get_bool("UnlockConnectorOnEVSideDisconnect", True)
+        return True
 
     def unplug(self, connector_id: int) -> dict[str, Any]:
-        """The cable is removed altogether (an EV-side disconnect first, if charging)."""
+        """The cable is removed altogether (an EV-side disconnect first, if charging).
+        While the station's lock holds it, only the EV side comes out."""
         c = self._powered_connector(connector_id)
         result: dict[str, Any] = {"connector": c.id}
         if c.tx is not None and c.ev_connected:
             result.update(self.ev_disconnect(connector_id))
+        if c.locked:
+            result.update(result="locked", status=self.status_of(c.id)[0])
+            return result
         c.plugged = False
         c.ev_connected = False
         c.finishing = False
@@ -1342,6 +1404,15 @@ class ReferenceChargePoint(Endpoint):
         c = self.connector(connector_id)
         c.lock_failure = failing
         return {"connector": c.id, "lock_failure": failing}
+
+    def set_list_storage_failure(self, failing: bool) -> dict[str, Any]:
+        """The memory that holds the local list fails (full, worn out) or works again:
+        while it fails, SendLocalList cannot be stored and is answered Failed (OCTT
+        TC_043_3)."""
+        if not hasattr(self.auth, "storage_failing"):
+            raise ValueError("this station's local authorisation store cannot fail")
+        self.auth.storage_failing = failing
+        return {"list_storage_failure": failing}
 
     def local_stop(self, connector_id: int, reason: str = "Local") -> dict[str, Any]:
         """Stop a transaction from the station itself (stop button, emergency stop...)."""
@@ -1394,6 +1465,7 @@ class ReferenceChargePoint(Endpoint):
         c.tx = tx
         c.finishing = False
         c.ev_suspended = False
+        c.locked = not self.traits.fixed_cable  # held in the socket while it runs
         begin = self._values(c, "StopTxnSampledData", series="stop-sampled")
         if begin and self.version is not V12:
             tx.stop_samples.append(self._meter_value(begin, "Transaction.Begin"))
@@ -1413,6 +1485,7 @@ class ReferenceChargePoint(Endpoint):
         if end and self.version is not V12:
             tx.stop_samples.append(self._meter_value(end, "Transaction.End"))
         c.tx = None
+        c.locked, c.lock_owner = False, None  # 1.6 §4.10: the normal end unlocks the cable
         if tx.sampler is not None:
             tx.sampler.cancel()
         c.finishing = c.plugged
@@ -1509,13 +1582,21 @@ class ReferenceChargePoint(Endpoint):
 
     @handles(Op.RESET)
     async def on_reset(self, request: Any, ctx: CallContext) -> Message:
-        """Reset (1.6 §5.14, 1.5 §5.13, 1.2 §5.9): answer Accepted, then stop running
-        transactions (1.6 reason SoftReset/HardReset) and reboot; the queued
-        StopTransactions are delivered after the new BootNotification is accepted."""
+        """Reset (1.6 §5.14, 1.5 §5.13, 1.2 §5.9): answer Accepted, then reboot. Soft:
+        running transactions are stopped gracefully first and their StopTransactions
+        sent before the restart (1.6 reason SoftReset). Hard: the restart comes at once;
+        the transactions it cut off (1.6 reason HardReset) are reported after the new
+        BootNotification is accepted."""
         kind = request.type.value
-        reason = f"{kind}Reset"
-        self._after_reply(ctx, lambda: self.reboot(reason), powered=False)
+        self._after_reply(ctx, lambda: self._reset(kind), powered=False)
         return ctx.respond(status=self.cp_types.ResetStatus.ACCEPTED)
+
+    async def _reset(self, kind: str) -> None:
+        if kind == "Soft" and self.powered:
+            await self._close_before_going_down("SoftReset")
+            if not self.powered:
+                return  # the power went meanwhile: nothing left to restart
+        await self.reboot(f"{kind}Reset")
 
     @handles(Op.UNLOCK_CONNECTOR)
     async def on_unlock(self, request: Any, ctx: CallContext) -> Message:
@@ -1532,6 +1613,7 @@ class ReferenceChargePoint(Endpoint):
             self._after_reply(ctx, lambda: self._unlock_stop(c))
         if c.lock_failure:
             return ctx.respond(status=statuses.UNLOCK_FAILED if v16 else statuses.REJECTED)
+        c.locked, c.lock_owner = False, None
         return ctx.respond(status=statuses.UNLOCKED if v16 else statuses.ACCEPTED)
 
     def _unlock_stop(self, c: ConnectorState) -> None:
@@ -1760,7 +1842,7 @@ class ReferenceChargePoint(Endpoint):
         connector's state; Rejected when reservations are not supported, or connector 0
         without ReserveConnectorZeroSupported; a known reservationId is replaced."""
         statuses = self.cp_types.ReservationStatus
-        if not self.supports("Reservation"):
+        if not self._takes_reservations():
             return ctx.respond(status=statuses.REJECTED)
         connector_id = request.connector_id
         if not self._valid_connector(connector_id, zero=True):
@@ -1779,6 +1861,11 @@ class ReferenceChargePoint(Endpoint):
                     if c.tx is None and c.pending is None and not c.plugged and c.fault is None
                     and c.operative and not any(r.connector_id == c.id for r in others.values())]
             if len(free) <= sum(1 for r in others.values() if r.connector_id == 0):
+                # no connector left to keep: say why when every connector has the same reason
+                if all(c.fault is not None for c in self.connectors.values()):
+                    return ctx.respond(status=statuses.FAULTED)
+                if not any(c.operative for c in self.connectors.values()):
+                    return ctx.respond(status=statuses.UNAVAILABLE)
                 return ctx.respond(status=statuses.OCCUPIED)
         else:
             c = self.connectors[connector_id]
@@ -1797,6 +1884,11 @@ class ReferenceChargePoint(Endpoint):
         self._arm_reservation(reservation)
         self.refresh()
         return ctx.respond(status=statuses.ACCEPTED)
+
+    def _takes_reservations(self) -> bool:
+        """1.6: the Reservation profile (§3.3). 1.5 has no profiles, but a station may still be
+        set up without reservations: it answers ReserveNow Rejected (1.5 §5.11)."""
+        return "Reservation" in self.traits.feature_profiles
 
     @handles(Op.CANCEL_RESERVATION)
     async def on_cancel_reservation(self, request: Any, ctx: CallContext) -> Message:
@@ -1958,7 +2050,7 @@ class ReferenceChargePoint(Endpoint):
                 entry.update(
                     operative=c.operative, plugged=c.plugged, ev_connected=c.ev_connected,
                     ev_suspended=c.ev_suspended, evse_suspended=c.evse_suspended,
-                    fault=c.fault, lock_failure=c.lock_failure,
+                    fault=c.fault, lock_failure=c.lock_failure, locked=c.locked,
                     pending_id_tag=c.pending.id_tag if c.pending else None,
                     transaction=c.tx.as_dict() if c.tx else None,
                     meter_wh=c.meter.register(), power_w=round(c.meter.power_w, 1))
