@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from ocppcert.sut.base import ChargePointSut
+from ocppcert.sut.base import ChargePointSut, FirmwareImage
 from ocppcert.verdicts import CannotDrive
 
 
@@ -70,3 +71,35 @@ class ManualChargePointSut(ChargePointSut):
     async def lock_failure(self, connector: int, failing: bool = True) -> None:
         state = "fail" if failing else "work again"
         await self._ask(f"make the cable lock of connector {connector} {state}")
+
+    async def local_list_failure(self, failing: bool = True) -> None:
+        state = ("fail (e.g. fill the memory that holds it)" if failing
+                 else "work again")
+        await self._ask(f"make the storage of the local authorisation list of {self.identity} "
+                        f"{state}")
+
+    async def firmware_image(self, valid: bool = True) -> FirmwareImage:
+        kind = "a firmware file it installs" if valid else "a firmware file it must refuse"
+        path = await self._answer(f"type the path of {kind} for charge point {self.identity}")
+        try:
+            data = await asyncio.to_thread(Path(path).expanduser().read_bytes)
+        except OSError as exc:
+            raise CannotDrive(f"cannot read the firmware file {path!r}: {exc}") from None
+        return FirmwareImage(data, None, Path(path).name or "firmware.bin")
+
+    async def _answer(self, question: str) -> str:
+        """A line the operator types (bounded wait); empty or "skip" skips the case."""
+        if not self._in.isatty():
+            raise CannotDrive(f"needs an operator to {question}, and the run is not "
+                              "interactive")
+        self._out.write(f"\n>>> {question} (within {self.wait:g} s): ")
+        self._out.flush()
+        try:
+            answer = await asyncio.wait_for(asyncio.to_thread(self._in.readline), self.wait)
+        except TimeoutError:
+            raise CannotDrive(f"the operator did not answer '{question}' within "
+                              f"{self.wait:g} s") from None
+        answer = answer.strip()
+        if not answer or answer.lower() in ("s", "skip"):
+            raise CannotDrive(f"the operator could not {question}")
+        return answer

@@ -17,8 +17,9 @@ from ocppcert.reference.charge_point.station import (
     ChargePointTraits,
     ReferenceChargePoint,
 )
+from ocppcert.reference.charge_point.transfer import FIRMWARE_MAGIC
 from ocppcert.reference.db import connect
-from ocppcert.sut.base import ChargePointSut
+from ocppcert.sut.base import ChargePointSut, FirmwareImage
 from ocppcert.verdicts import HarnessError
 
 BOOT_TIMEOUT = 30.0
@@ -116,3 +117,18 @@ class ReferenceChargePointSut(ChargePointSut):
 
     async def lock_failure(self, connector: int, failing: bool = True) -> None:
         self._live.set_lock_failure(connector, failing)
+
+    async def local_list_failure(self, failing: bool = True) -> None:
+        self._live.set_list_storage_failure(failing)
+
+    async def firmware_image(self, valid: bool = True) -> FirmwareImage:
+        # the reference installs a text file headed "OCPPCERT-FIRMWARE <version>" and
+        # refuses anything else (see reference/charge_point/transfer.py)
+        if not valid:
+            return FirmwareImage(b"\x7fELF this is not an ocppcert firmware image\n",
+                                 None, "invalid-firmware.bin")
+        version = "9.9.9-ocppcert"
+        if self._live.firmware == version:
+            version = "9.9.10-ocppcert"
+        data = FIRMWARE_MAGIC + version.encode() + b"\nbuilt by the ocppcert harness\n"
+        return FirmwareImage(data, version, f"firmware-{version}.bin")
