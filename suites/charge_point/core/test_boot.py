@@ -13,7 +13,7 @@ TOLERANCE = 0.25  # s: timer resolution allowed on the SUT's side
 
 @case(octt="TC_001_CS", title="Cold Boot Charge Point", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §4.2, §4.6, §4.9", "1.5": "OCPP 1.5 §4.2, §4.6, §4.9",
-            "1.2": "OCPP 1.2 §4.2, §4.6, §4.9"})
+            "1.2": "OCPP 1.2 §4 BootNotification, Heartbeat, StatusNotification"})
 async def test_cold_boot(cs, charge_point, case_version, pics):
     """After a power cycle the charge point first sends BootNotification and nothing else
     until it is Accepted. A Rejected answer's interval is the minimum wait before the next

@@ -14,7 +14,7 @@ def heartbeat_key(version: OcppVersion) -> str:
 
 
 @case(octt="TC_019_CS", title="Retrieve configuration", sut="charge-point", profile="Core",
-      versions=("1.6", "1.5"), spec={"1.6": "OCPP 1.6 §5.8, §9.1", "1.5": "OCPP 1.5 §5.7, §9"})
+      versions=("1.6", "1.5"), spec={"1.6": "OCPP 1.6 §5.8, §9.1", "1.5": "OCPP 1.5 §5.6, §6.9"})
 async def test_retrieve_configuration(cs, charge_point, case_version):
     """GetConfiguration without keys returns every configuration key the charge point
     has, each with its value and whether it is read-only. Asked for given keys, it returns
@@ -36,7 +36,7 @@ async def test_retrieve_configuration(cs, charge_point, case_version):
 
 @case(octt="TC_021_CS", title="Change/set Configuration", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §5.3, §4.6", "1.5": "OCPP 1.5 §5.3, §4.6",
-            "1.2": "OCPP 1.2 §5.3, §4.6"})
+            "1.2": "OCPP 1.2 §5 ChangeConfiguration, §4 Heartbeat"})
 async def test_change_configuration(cs, charge_point, case_version):
     """ChangeConfiguration of a writable key is Accepted and takes effect: after setting
     the heartbeat interval the charge point sends Heartbeat at that interval (and, where
@@ -62,7 +62,7 @@ async def test_change_configuration(cs, charge_point, case_version):
 
 @case(octt="TC_040_1_CS", title="Configuration key - NotSupported", sut="charge-point",
       profile="Core", spec={"1.6": "OCPP 1.6 §5.3", "1.5": "OCPP 1.5 §5.3",
-                            "1.2": "OCPP 1.2 §5.3"})
+                            "1.2": "OCPP 1.2 §5 ChangeConfiguration"})
 async def test_unknown_configuration_key(cs, charge_point, case_version):
     """ChangeConfiguration of a key the charge point does not know is answered NotSupported."""
     reply = await cs.command(Op.CHANGE_CONFIGURATION, key="OcppCertNoSuchKey", value="1")
@@ -72,7 +72,7 @@ async def test_unknown_configuration_key(cs, charge_point, case_version):
 
 @case(octt="TC_040_2_CS", title="Configuration key - Invalid value", sut="charge-point",
       profile="Core", spec={"1.6": "OCPP 1.6 §5.3", "1.5": "OCPP 1.5 §5.3",
-                            "1.2": "OCPP 1.2 §5.3"})
+                            "1.2": "OCPP 1.2 §5 ChangeConfiguration"})
 async def test_invalid_configuration_value(cs, charge_point, case_version):
     """ChangeConfiguration with a value the key cannot take (a heartbeat interval that is
     not a number) is answered Rejected, and the key keeps its value."""

@@ -15,7 +15,7 @@ ERROR_CODE = "HighTemperature"
 @case(octt="TC_041_CS", title="Fault Behavior", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §4.9 (StatusNotification)",
             "1.5": "OCPP 1.5 §4.9 (StatusNotification)",
-            "1.2": "OCPP 1.2 §4.8 (StatusNotification)"})
+            "1.2": "OCPP 1.2 §4 StatusNotification"})
 async def test_fault_behaviour(cs, charge_point, case_version):
     """A fault on a connector is reported with StatusNotification Faulted carrying the
     errorCode that says what is wrong (not NoError); the other connectors are not

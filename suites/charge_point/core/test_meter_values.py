@@ -188,7 +188,7 @@ async def stop_charging(cs: CentralSystemHarness, charge_point, charging: Chargi
 @case(octt="TC_070_CS", title="Sampled Meter Values", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §4.7 (MeterValues), §9.1 (MeterValueSampleInterval)",
             "1.5": "OCPP 1.5 §4.7 (MeterValues), §6.9 (MeterValueSampleInterval)",
-            "1.2": "OCPP 1.2 §4.6 (MeterValues), §5.2 (MeterValueSampleInterval)"})
+            "1.2": "OCPP 1.2 §4 MeterValues, §5 ChangeConfiguration (MeterValueSampleInterval)"})
 async def test_sampled_meter_values(cs, charge_point, case_version):
     """During a transaction the charge point samples its meter every
     MeterValueSampleInterval seconds counted from the transaction's start and sends each

@@ -21,10 +21,10 @@ from suites.charge_point.core.power_steps import (
 
 SPEC_POWER_LOSS = {"1.6": "OCPP 1.6 §4.10 (StopTransaction, reason PowerLoss)",
                    "1.5": "OCPP 1.5 §4.10 (StopTransaction)",
-                   "1.2": "OCPP 1.2 §4.9 (StopTransaction)"}
+                   "1.2": "OCPP 1.2 §4 StopTransaction"}
 SPEC_AVAILABILITY = {"1.6": "OCPP 1.6 §5.2 (ChangeAvailability)",
                      "1.5": "OCPP 1.5 §5.2 (ChangeAvailability)",
-                     "1.2": "OCPP 1.2 §5.1 (ChangeAvailability)"}
+                     "1.2": "OCPP 1.2 §5 ChangeAvailability"}
 
 
 def after_power_loss(version: OcppVersion, charged: int):

@@ -10,7 +10,7 @@ from ocppcert.versions import OcppVersion
 
 @case(octt="TC_028_CS", title="Remote Stop Transaction - Rejected", sut="charge-point",
       profile="Core", spec={"1.6": "OCPP 1.6 §5.12", "1.5": "OCPP 1.5 §5.10",
-                            "1.2": "OCPP 1.2 §5.9"})
+                            "1.2": "OCPP 1.2 §5 RemoteStopTransaction"})
 async def test_remote_stop_of_an_unknown_transaction(cs, charge_point, case_version):
     """RemoteStopTransaction naming a transaction that is not running on the charge point
     is answered Rejected, and no StopTransaction follows."""
@@ -22,8 +22,8 @@ async def test_remote_stop_of_an_unknown_transaction(cs, charge_point, case_vers
 
 
 @case(octt="TC_031_CS", title="Unlock Connector - Unknown Connector", sut="charge-point",
-      profile="Core", spec={"1.6": "OCPP 1.6 §5.18", "1.5": "OCPP 1.5 §5.16",
-                            "1.2": "OCPP 1.2 §5.8"})
+      profile="Core", spec={"1.6": "OCPP 1.6 §5.18", "1.5": "OCPP 1.5 §5.14",
+                            "1.2": "OCPP 1.2 §5 UnlockConnector"})
 async def test_unlock_an_unknown_connector(cs, charge_point, case_version, pics):
     """UnlockConnector for a connector the charge point does not have cannot succeed: 1.6
     answers NotSupported, 1.5 and 1.2 (whose answer is Accepted or Rejected) Rejected."""

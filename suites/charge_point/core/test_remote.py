@@ -149,8 +149,8 @@ async def test_remote_start_before_the_cable(cs, charge_point, case_version):
 @case(octt="TC_011_2_CS", title="Remote Start Charging Session - Time Out",
       sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §5.11, §9.1 (ConnectionTimeOut)",
-            "1.5": "OCPP 1.5 §5.9, ch. 9 (ConnectionTimeOut)",
-            "1.2": "OCPP 1.2 ch. 5 (Remote Start Transaction), ch. 9 (ConnectionTimeOut)"})
+            "1.5": "OCPP 1.5 §5.9, §6.9 (ConnectionTimeOut)",
+            "1.2": "OCPP 1.2 ch. 5 (RemoteStartTransaction; ConnectionTimeOut)"})
 async def test_remote_start_times_out(cs, charge_point, case_version):
     """A remote start waits for the cable only ConnectionTimeOut seconds: after that the
     authorisation lapses (1.6: the connector goes from Preparing back to Available, not

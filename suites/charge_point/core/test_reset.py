@@ -22,7 +22,7 @@ from suites.charge_point.core.power_steps import (
 )
 
 SPEC = {"1.6": "OCPP 1.6 §5.14 (Reset)", "1.5": "OCPP 1.5 §5.12 (Reset)",
-        "1.2": "OCPP 1.2 §5.7 (Reset)"}
+        "1.2": "OCPP 1.2 §5 Reset"}
 INOPERATIVE = 1  # the connector taken out of service before the reset
 
 

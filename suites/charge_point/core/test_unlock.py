@@ -17,7 +17,7 @@ from suites.charge_point.core.power_steps import (
 )
 
 SPEC = {"1.6": "OCPP 1.6 §5.18 (UnlockConnector)", "1.5": "OCPP 1.5 §5.14 (UnlockConnector)",
-        "1.2": "OCPP 1.2 §5.8 (UnlockConnector)"}
+        "1.2": "OCPP 1.2 §5 UnlockConnector"}
 CONNECTOR = 1
 STILL_RUNNING = 3  # s: how long a refused unlock must leave the transaction running
 

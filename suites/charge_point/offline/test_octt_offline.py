@@ -113,7 +113,7 @@ async def test_connection_loss_during_transaction(cs, charge_point, case_version
 @case(octt="TC_037_1_CS", title="Offline Start Transaction - Valid IdTag", sut="charge-point",
       profile="Core",
       spec={"1.6": "OCPP 1.6 §3.5, §3.7, §4.8", "1.5": "OCPP 1.5 §3.2, §4.8",
-            "1.2": "OCPP 1.2 §3.2, §4.8"},
+            "1.2": "OCPP 1.2 §3 (offline), §4 StartTransaction"},
       requires=(OFFLINE_AUTHORISATION,))
 async def test_offline_start_valid_id_tag(cs, charge_point, case_version, pics):
     """A charge point that can authorise an idTag locally (its local list, its cache or, in
@@ -193,7 +193,7 @@ async def test_offline_start_invalid_stop_transaction(cs, charge_point, case_ver
 
 @case(octt="TC_038_CS", title="Offline Stop Transaction", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §3.7, §4.10", "1.5": "OCPP 1.5 §3.2, §4.10",
-            "1.2": "OCPP 1.2 §3.2, §4.10"},
+            "1.2": "OCPP 1.2 §3 (offline), §4 StopTransaction"},
       requires=(feature("local_stop"),))
 async def test_offline_stop_transaction(cs, charge_point, case_version):
     """A transaction stopped at the station while the Central System is unreachable still
@@ -220,7 +220,7 @@ async def test_offline_stop_transaction(cs, charge_point, case_version):
 
 @case(octt="TC_039_CS", title="Offline Transaction", sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §3.5, §3.7, §4.8, §4.10", "1.5": "OCPP 1.5 §3.2, §4.8, §4.10",
-            "1.2": "OCPP 1.2 §3.2, §4.8, §4.10"},
+            "1.2": "OCPP 1.2 §3 (offline), §4 StartTransaction, StopTransaction"},
       requires=(OFFLINE_AUTHORISATION,))
 async def test_offline_transaction(cs, charge_point, case_version, pics):
     """A transaction that starts and stops while the Central System is unreachable is

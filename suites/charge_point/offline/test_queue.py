@@ -65,7 +65,7 @@ def _check_stamped_when_it_happened(events: list[tuple[str, dt.datetime, Any]]) 
 
 @case(own="OFFLINE_001_CS", title="Queued transaction messages: order and original timestamps",
       sut="charge-point", profile="Core",
-      spec={"1.6": "OCPP 1.6 §3.7", "1.5": "OCPP 1.5 §3.2", "1.2": "OCPP 1.2 §3.2"},
+      spec={"1.6": "OCPP 1.6 §3.7", "1.5": "OCPP 1.5 §3.2", "1.2": "OCPP 1.2 §3 (offline)"},
       requires=(OFFLINE_AUTHORISATION, connectors(2)))
 async def test_queue_order_and_timestamps(cs, charge_point, case_version, pics):
     """While the Central System is unreachable the charge point keeps every Start- and
@@ -196,7 +196,7 @@ async def test_offline_samples_between_start_and_stop(cs, charge_point, case_ver
 @case(own="OFFLINE_003_CS",
       title="New transaction messages wait for the queue; Authorize may overtake it",
       sut="charge-point", profile="Core",
-      spec={"1.6": "OCPP 1.6 §3.7", "1.5": "OCPP 1.5 §3.2", "1.2": "OCPP 1.2 §3.2"},
+      spec={"1.6": "OCPP 1.6 §3.7", "1.5": "OCPP 1.5 §3.2", "1.2": "OCPP 1.2 §3 (offline)"},
       requires=(OFFLINE_AUTHORISATION, connectors(2)))
 async def test_new_transaction_waits_for_queue(cs, charge_point, case_version, pics):
     """A transaction message that arises while older ones are still queued waits for them
@@ -255,7 +255,7 @@ async def test_new_transaction_waits_for_queue(cs, charge_point, case_version, p
       title="The transactionId of a late StartTransaction is used by the queued messages",
       sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §3.7, §4.7, §4.8, §4.10", "1.5": "OCPP 1.5 §3.2, §4.7, §4.10",
-            "1.2": "OCPP 1.2 §3.2, §4.10"},
+            "1.2": "OCPP 1.2 §3 (offline), §4 StopTransaction"},
       requires=(OFFLINE_AUTHORISATION,))
 async def test_late_transaction_id_is_used(cs, charge_point, case_version, pics):
     """The transactionId is the Central System's: it is known only from the answer to the
@@ -340,7 +340,7 @@ async def test_retries_after_soap_fault(cs, charge_point, case_version):
 @case(own="OFFLINE_006_CS", title="The queue survives a reboot while offline",
       sut="charge-point", profile="Core",
       spec={"1.6": "OCPP 1.6 §3.7, §4.10", "1.5": "OCPP 1.5 §3.2, §4.10",
-            "1.2": "OCPP 1.2 §3.2, §4.10"})
+            "1.2": "OCPP 1.2 §3 (offline), §4 StopTransaction"})
 async def test_queue_survives_reboot(cs, charge_point, case_version):
     """A transaction message the charge point could not deliver is not lost when it loses
     power before the connection comes back: after the reboot and its BootNotification, it
