@@ -171,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ocpp", choices=["1.2", "1.5", "1.6"], default=None)
     check.add_argument("--report", default=None, metavar="DIR",
                        help="write selftest.json there")
-    check.add_argument("--jobs", type=int, default=4, metavar="N",
-                       help="catalogue runs at once (default 4; they mostly wait on timers)")
+    check.add_argument("--jobs", type=int, default=10, metavar="N",
+                       help="catalogue runs at once (default 10; they mostly wait on timers)")
     check.add_argument("--mutants", default=None, metavar="DIR",
                        help="the mutants directory (default: tests/mutants of the checkout)")
     check.add_argument("--mutant", action="append", default=None, metavar="NAME",

@@ -21,7 +21,7 @@ ROLES = list(SutRole)
 MUTANTS = {role: discover_mutants(role) for role in ROLES}
 CASE_IDS = {role: sorted(i for c in load_catalogue(role) for i in c.ids.values())
             for role in ROLES}
-JOBS = int(os.environ.get("OCPPCERT_SELFTEST_JOBS", "4"))
+JOBS = int(os.environ.get("OCPPCERT_SELFTEST_JOBS", "10"))
 MUTANT_PARAMS = [pytest.param(role, m, id=f"{role.value}-{m.name}")
                  for role in ROLES for m in MUTANTS[role]]
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import TextIO
 
 from ocppcert.sut.base import ChargePointSut, FirmwareImage
+from ocppcert.sut.operator import Operator
 from ocppcert.verdicts import CannotDrive
 
 
@@ -18,24 +18,10 @@ class ManualChargePointSut(ChargePointSut):
                  stream_in: TextIO | None = None, stream_out: TextIO | None = None) -> None:
         self.identity = identity
         self.url = url
-        self.wait = wait
-        self._in = stream_in or sys.stdin
-        self._out = stream_out or sys.stderr
+        self.operator = Operator(wait=wait, stream_in=stream_in, stream_out=stream_out)
 
     async def _ask(self, instruction: str) -> None:
-        if not self._in.isatty():
-            raise CannotDrive(f"needs an operator to {instruction}, and the run is not "
-                              "interactive")
-        self._out.write(f"\n>>> {instruction}, then press Enter "
-                        f"(within {self.wait:g} s) ... ")
-        self._out.flush()
-        try:
-            answer = await asyncio.wait_for(asyncio.to_thread(self._in.readline), self.wait)
-        except TimeoutError:
-            raise CannotDrive(f"the operator did not confirm '{instruction}' within "
-                              f"{self.wait:g} s") from None
-        if answer.strip().lower() in ("s", "skip", "n", "no"):
-            raise CannotDrive(f"the operator could not {instruction}")
+        await self.operator.ask(instruction)
 
     async def power_cycle(self) -> None:
         await self._ask(f"power-cycle charge point {self.identity}")
@@ -88,18 +74,4 @@ class ManualChargePointSut(ChargePointSut):
         return FirmwareImage(data, None, Path(path).name or "firmware.bin")
 
     async def _answer(self, question: str) -> str:
-        """A line the operator types (bounded wait); empty or "skip" skips the case."""
-        if not self._in.isatty():
-            raise CannotDrive(f"needs an operator to {question}, and the run is not "
-                              "interactive")
-        self._out.write(f"\n>>> {question} (within {self.wait:g} s): ")
-        self._out.flush()
-        try:
-            answer = await asyncio.wait_for(asyncio.to_thread(self._in.readline), self.wait)
-        except TimeoutError:
-            raise CannotDrive(f"the operator did not answer '{question}' within "
-                              f"{self.wait:g} s") from None
-        answer = answer.strip()
-        if not answer or answer.lower() in ("s", "skip"):
-            raise CannotDrive(f"the operator could not {question}")
-        return answer
+        return await self.operator.answer(question)

@@ -22,19 +22,28 @@ class Operator:
         self._in = stream_in or sys.stdin
         self._out = stream_out or sys.stderr
 
+    async def _read(self, prompt: str, what: str) -> str:
+        if not self._in.isatty():
+            raise CannotDrive(f"needs an operator to {what}, and the run is not interactive")
+        self._out.write(f"\n>>> {prompt} (within {self.wait:g} s)")
+        self._out.flush()
+        try:
+            line = await asyncio.wait_for(asyncio.to_thread(self._in.readline), self.wait)
+        except TimeoutError:
+            raise CannotDrive(f"the operator did not respond to '{what}' within "
+                              f"{self.wait:g} s") from None
+        return line.strip()
+
     async def ask(self, instruction: str) -> None:
         """Show ``instruction``; return once the operator confirms with Enter. Typing
         skip/no, silence for ``wait`` seconds, or no terminal: CannotDrive."""
-        if not self._in.isatty():
-            raise CannotDrive(f"needs an operator to {instruction}, and the run is not "
-                              "interactive")
-        self._out.write(f"\n>>> {instruction}, then press Enter "
-                        f"(within {self.wait:g} s) ... ")
-        self._out.flush()
-        try:
-            answer = await asyncio.wait_for(asyncio.to_thread(self._in.readline), self.wait)
-        except TimeoutError:
-            raise CannotDrive(f"the operator did not confirm '{instruction}' within "
-                              f"{self.wait:g} s") from None
-        if answer.strip().lower() in DECLINED:
+        answer = await self._read(f"{instruction}, then press Enter", instruction)
+        if answer.lower() in DECLINED:
             raise CannotDrive(f"the operator could not {instruction}")
+
+    async def answer(self, question: str) -> str:
+        """A line the operator types; empty or skip: CannotDrive."""
+        answer = await self._read(question, question)
+        if not answer or answer.lower() in DECLINED:
+            raise CannotDrive(f"the operator could not {question}")
+        return answer
