@@ -1,0 +1,1 @@
+"""Central-System cases: remote trigger."""
