@@ -84,8 +84,18 @@ class ChargePointHarness(ScriptedEndpoint):
     async def on_command(self, request: Message, ctx: CallContext) -> Message:
         return await self._serve_scripted(request, ctx)
 
+    def default_answer(self, request: Message, ctx: CallContext) -> Message:
+        # Only an unscripted answer changes the harness's state: a case that scripted
+        # "Rejected" must not find the value applied anyway.
+        if ctx.op is Op.CHANGE_CONFIGURATION and request.key in self.config:
+            self.config[request.key] = request.value
+        elif ctx.op is Op.SEND_LOCAL_LIST:
+            self.local_list_version = request.list_version
+        return super().default_answer(request, ctx)
+
     def _default_fields(self, request: Any, ctx: CallContext) -> dict[str, Any]:
-        """What a plain, accepting charge point answers, as OCPP-J fields."""
+        """What a plain, accepting charge point answers, as OCPP-J fields (no side effects:
+        scripted answers start from these too)."""
         op, v16 = ctx.op, ctx.version is OcppVersion.V16
         if op is Op.UNLOCK_CONNECTOR:
             return {"status": "Unlocked" if v16 else "Accepted"}
@@ -99,15 +109,9 @@ class ChargePointHarness(ScriptedEndpoint):
                 answer["unknownKey"] = unknown
             return answer
         if op is Op.CHANGE_CONFIGURATION:
-            if request.key not in self.config:
-                return {"status": "NotSupported"}
-            self.config[request.key] = request.value
-            return {"status": "Accepted"}
+            return {"status": "Accepted" if request.key in self.config else "NotSupported"}
         if op is Op.GET_LOCAL_LIST_VERSION:
             return {"listVersion": self.local_list_version}
-        if op is Op.SEND_LOCAL_LIST:
-            self.local_list_version = request.list_version
-            return {"status": "Accepted"}
         if op is Op.DATA_TRANSFER:
             return {"status": "UnknownVendorId"}
         if op is Op.GET_COMPOSITE_SCHEDULE:
