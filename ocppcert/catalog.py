@@ -124,6 +124,11 @@ def case(
             clash = set(other.ids.values()) & set(ids.values())
             if clash and other.name != name:
                 raise ValueError(f"case id(s) {sorted(clash)} used by {other.name} and {name}")
+        earlier = CATALOGUE.get(name)
+        if earlier is not None and earlier.ids != ids:
+            # e.g. cases made by one factory function: each needs a name of its own
+            raise ValueError(f"{name} is already the case {sorted(earlier.ids.values())}; "
+                             "give each case function its own name")
         CATALOGUE[name] = entry
         setattr(function, CASE_ATTRIBUTE, entry)
         return function
