@@ -5,7 +5,7 @@ from __future__ import annotations
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 
-from .steps import CONNECTOR, expect_command, no_repeat, require_field, status, still_served
+from ..steps import CONNECTOR, expect_command, no_repeat, require_field, status, still_served
 
 SPEC = {"1.6": "OCPP 1.6 §5.2, §4.9", "1.5": "OCPP 1.5 §5.2, §4.9",
         "1.2": "OCPP 1.2 §5 ChangeAvailability, §4 StatusNotification"}

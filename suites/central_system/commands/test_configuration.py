@@ -7,7 +7,7 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 
-from .steps import expect_command, no_repeat, require_field, still_served
+from ..steps import expect_command, no_repeat, require_field, still_served
 
 GET_SPEC = {"1.6": "OCPP 1.6 §5.8", "1.5": "OCPP 1.5 §5.6"}
 CHANGE_SPEC = {"1.6": "OCPP 1.6 §5.3", "1.5": "OCPP 1.5 §5.3",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 
-from .steps import (
+from ..steps import (
     CONNECTOR,
     QUIET,
     TAG,

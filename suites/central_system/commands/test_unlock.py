@@ -7,7 +7,7 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.versions import OcppVersion
 
-from .steps import (
+from ..steps import (
     CONNECTOR,
     TAG,
     expect_command,

@@ -12,7 +12,7 @@ from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
 
-from ..commands.steps import (
+from ..steps import (
     CONNECTOR,
     QUIET,
     TAG,

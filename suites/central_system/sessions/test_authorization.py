@@ -9,7 +9,7 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 
-from .steps import TAG, require_tag_free, start, status, stop
+from ..steps import TAG, require_tag_free, start, status, stop
 
 EXPIRED_TAG = "OCPPCERT-EXPIRED"
 LAPSED_TAG = "OCPPCERT-LAPSED"
@@ -28,7 +28,7 @@ async def test_cached_id(central_system, cp, case_version):
     await cp.boot_accepted()
     await status(cp, case_version, "idle")
     await status(cp, case_version, "preparing")
-    tx = await start(cp, case_version)
+    tx = await start(cp)
     await status(cp, case_version, "charging")
     await stop(cp, case_version, tx)
     await status(cp, case_version, "idle")

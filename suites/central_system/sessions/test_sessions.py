@@ -8,7 +8,7 @@ from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
 
-from .steps import (
+from ..steps import (
     TAG,
     authorize,
     meter_values,
@@ -36,7 +36,7 @@ async def test_plugin_first(central_system, cp, case_version):
     await status(cp, case_version, "idle")
     await status(cp, case_version, "preparing")
     await authorize(cp)
-    tx = await start(cp, case_version, meter_start=1000)
+    tx = await start(cp, meter_start=1000)
     await status(cp, case_version, "charging")
     await meter_values(cp, case_version, tx, 2500)
     await stop(cp, case_version, tx, meter_stop=4000,
@@ -58,7 +58,7 @@ async def test_identification_first(central_system, cp, case_version):
     await status(cp, case_version, "idle")
     await authorize(cp)
     await status(cp, case_version, "preparing")
-    tx = await start(cp, case_version, meter_start=0)
+    tx = await start(cp, meter_start=0)
     await status(cp, case_version, "charging")
     await stop(cp, case_version, tx, meter_stop=3000)
     await status(cp, case_version, "idle")
@@ -87,7 +87,7 @@ async def test_identification_first_timeout(central_system, cp, case_version):
                          f"Authorize of {TAG} is answered {got}, not Accepted",
                          evidence=(cp.recorder.last_seq,))
     await status(cp, case_version, "preparing")
-    tx = await start(cp, case_version)
+    tx = await start(cp)
     await stop(cp, case_version, tx)
 
 
@@ -103,7 +103,7 @@ async def test_ev_side_disconnected(central_system, cp, case_version):
     await status(cp, case_version, "idle")
     await status(cp, case_version, "preparing")
     await authorize(cp)
-    tx = await start(cp, case_version)
+    tx = await start(cp)
     await status(cp, case_version, "charging")
     await meter_values(cp, case_version, tx, 2000)
     await stop(cp, case_version, tx, meter_stop=2600, reason="EVDisconnected")
@@ -126,14 +126,14 @@ async def test_power_failure_stop(central_system, cp, case_version):
     await cp.boot_accepted()
     await status(cp, case_version, "idle")
     await authorize(cp)
-    tx = await start(cp, case_version, meter_start=100, seconds_ago=900)
+    tx = await start(cp, meter_start=100, seconds_ago=900)
     await status(cp, case_version, "charging", seconds_ago=900)
     await stop(cp, case_version, tx, meter_stop=1900, seconds_ago=300,
                reason="PowerLoss" if case_version is OcppVersion.V16 else None)
     await cp.boot_accepted()
     await status(cp, case_version, "idle")
     await require_tag_free(cp, TAG, f"transaction {tx} stopped at the power failure")
-    again = await start(cp, case_version, meter_start=1900)
+    again = await start(cp, meter_start=1900)
     if again == tx:
         raise CaseFailed(f"the transaction after the reboot got transactionId {again}, the "
                          "id of the transaction stopped at the power failure",

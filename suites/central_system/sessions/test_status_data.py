@@ -6,7 +6,7 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 
-from .steps import TAG, authorize, start, status, stop
+from ..steps import TAG, authorize, start, status, stop
 
 UNKNOWN_VENDOR = "org.ocppcert.nobody-implements-this"
 
@@ -29,7 +29,7 @@ async def test_lock_failure(central_system, cp, case_version):
     await status(cp, case_version, "faulted", error_code="ConnectorLockFailure")
     await status(cp, case_version, "idle")
     await status(cp, case_version, "preparing")
-    tx = await start(cp, case_version)
+    tx = await start(cp)
     await stop(cp, case_version, tx)
 
 

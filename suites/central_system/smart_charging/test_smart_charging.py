@@ -10,7 +10,7 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
 
-from ..commands.steps import (
+from ..steps import (
     CONNECTOR,
     TAG,
     expect_command,

@@ -1,6 +1,7 @@
-"""Steps the charging-session cases share: the harness charge point's side of a session
-(StatusNotification, StartTransaction, MeterValues, StopTransaction) in the case's version,
-and the checks on what the Central System answers."""
+"""Steps the Central-System cases share: the harness charge point's side of a session
+(StatusNotification, Authorize, StartTransaction, MeterValues, StopTransaction) in the
+case's version, receiving a command from the Central System and checking its addressing
+and fields, and the checks on what the Central System answers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import datetime as dt
 from typing import Any
 
 from ocppcert.messages import Op
+from ocppcert.roles.charge_point import Received
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
 
-TAG = "OCPPCERT-SESSION"
+TAG = "OCPPCERT-TAG-1"
+TAG_2 = "OCPPCERT-TAG-2"
 CONNECTOR = 1
 ENERGY = "Energy.Active.Import.Register"
+WAIT = 30  # s: a command the operator asked for must arrive within this
+QUIET = 3  # s: observed to see that something does NOT happen
 
 # What a connector reports at each stage of a session: 1.6 has the detailed states,
 # 1.2 and 1.5 only Available / Occupied.
@@ -23,6 +28,7 @@ _STAGES = {
     "charging": ("Charging", "Occupied"),
     "finishing": ("Finishing", "Occupied"),
     "faulted": ("Faulted", "Faulted"),
+    "unavailable": ("Unavailable", "Unavailable"),
 }
 
 
@@ -79,12 +85,15 @@ async def authorize(cp: Any, tag: str = TAG, wanted: str = "Accepted") -> Any:
     return reply
 
 
-async def start(cp: Any, version: OcppVersion, *, tag: str = TAG, connector: int = CONNECTOR,
+async def start(cp: Any, *, tag: str = TAG, connector: int = CONNECTOR,
                 meter_start: int = 1000, seconds_ago: float = 0) -> int:
     """StartTransaction that the Central System must accept; its transactionId."""
     reply = await cp.send(Op.START_TRANSACTION, connectorId=connector, idTag=tag,
                           meterStart=meter_start, timestamp=moment(seconds_ago))
-    await require_status(cp, f"StartTransaction of {tag}", reply)
+    await require_status(cp, f"StartTransaction of {tag} on connector {connector}", reply)
+    if reply.transaction_id is None:
+        raise CaseFailed("StartTransaction answered without a transactionId",
+                         evidence=_evidence(cp))
     return reply.transaction_id
 
 
@@ -132,3 +141,35 @@ async def require_tag_free(cp: Any, tag: str, why: str) -> None:
         raise CaseFailed(f"after {why}, Authorize of {tag} is answered {got}, not Accepted: "
                          "the Central System still counts the transaction as ongoing",
                          evidence=_evidence(cp))
+
+
+async def expect_command(cp: Any, op: Op, why: str) -> Received:
+    """The next ``op`` from the Central System; it must name this charge point. (That it
+    arrived at all shows it went to the address the charge point gave in wsa:From.)"""
+    received = await cp.expect(op, timeout=WAIT, what=f"{op.value} ({why})")
+    if received.ctx.charge_box_identity != cp.identity:
+        raise CaseFailed(f"{op.value} names chargeBoxIdentity "
+                         f"{received.ctx.charge_box_identity!r}, not {cp.identity!r}",
+                         evidence=(received.seq,))
+    return received
+
+
+def require_field(received: Received, name: str, got: Any, wanted: Any) -> None:
+    """A field of the received command must carry the value the operator asked for."""
+    if got != wanted:
+        raise CaseFailed(f"{received.op.value} carries {name} {got!r}, not {wanted!r} as its "
+                         "operator asked", evidence=(received.seq,))
+
+
+async def no_repeat(cp: Any, op: Op, answer: str) -> None:
+    """The refused command is not sent again: the answer was final."""
+    await cp.expect_none(op, during=QUIET,
+                         why=f"again although the charge point had answered it {answer}")
+
+
+async def still_served(cp: Any) -> None:
+    """The Central System goes on serving the charge point after the command."""
+    reply = await cp.send(Op.HEARTBEAT)
+    if reply.current_time is None:
+        raise CaseFailed("Heartbeat answered without currentTime",
+                         evidence=(cp.recorder.last_seq,))
