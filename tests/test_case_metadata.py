@@ -51,3 +51,15 @@ def test_a_case_without_docstring_or_with_a_taken_id_is_refused():
 
     with pytest.raises(ValueError, match="used by"):
         case(octt="TC_905_CS", title="t", sut="charge-point", profile="Core", spec="§1")(other)
+
+
+def test_suites_import_each_other_relatively():
+    # Installed, suites/ is the package ocppcert._suites: an absolute "suites." import
+    # works in a checkout and breaks every installed run.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "suites"
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if re.search(r"^\s*(from|import) (suites|tests)\b", p.read_text(), re.M)]
+    assert offenders == []

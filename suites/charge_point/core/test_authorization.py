@@ -13,7 +13,8 @@ from ocppcert.pics import feature, no_feature
 from ocppcert.roles.scripted import Received
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.session_steps import (
+
+from .session_steps import (
     configure,
     expect_after,
     expect_none_after,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.verdicts import CaseFailed
-from suites.charge_point.core.power_steps import expect_report, from_now, value
+
+from .power_steps import expect_report, from_now, value
 
 CONNECTOR = 1
 # An errorCode every version knows (1.2 has no OtherError).

@@ -10,7 +10,8 @@ from ocppcert.messages import Op
 from ocppcert.roles.central_system import CentralSystemHarness, Received
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.power_steps import (
+
+from .power_steps import (
     Charging,
     after,
     all_of,

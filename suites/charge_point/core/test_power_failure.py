@@ -7,7 +7,8 @@ from ocppcert.messages import Op
 from ocppcert.pics import feature, no_feature
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.power_steps import (
+
+from .power_steps import (
     REBOOT_TIMEOUT,
     expect_report,
     expect_reported_after_boot,

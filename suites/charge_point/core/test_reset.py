@@ -9,7 +9,8 @@ from ocppcert.roles.central_system import CentralSystemHarness
 from ocppcert.sut.base import ChargePointSut
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.power_steps import (
+
+from .power_steps import (
     REBOOT_TIMEOUT,
     expect_report,
     expect_reported_after_boot,

@@ -9,7 +9,8 @@ from ocppcert.messages import Op
 from ocppcert.pics import feature, fixed_cable
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.session_steps import (
+
+from .session_steps import (
     configure,
     expect_after,
     expect_none_after,

@@ -8,7 +8,8 @@ from ocppcert.pics import feature, fixed_cable
 from ocppcert.roles.central_system import CentralSystemHarness
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
-from suites.charge_point.core.power_steps import (
+
+from .power_steps import (
     expect_report,
     expect_stop,
     from_now,

@@ -8,7 +8,8 @@ from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.pics import feature
 from ocppcert.verdicts import CaseFailed
-from suites.charge_point.offline._support import (
+
+from ._support import (
     ARRIVAL,
     OFFLINE_AUTHORISATION,
     TAG_A,

@@ -13,7 +13,8 @@ from ocppcert.messages import Op
 from ocppcert.pics import connectors
 from ocppcert.soap import FaultSubcode, SoapFault
 from ocppcert.verdicts import CaseFailed
-from suites.charge_point.offline._support import (
+
+from ._support import (
     ARRIVAL,
     OFFLINE_AUTHORISATION,
     TAG_A,
