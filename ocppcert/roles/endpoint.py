@@ -368,10 +368,14 @@ class Endpoint:
             raise ProtocolViolation(str(exc), record, report) from None
 
     async def send_raw(
-        self, url: str, data: bytes, *, action: str | None = None, timeout: float | None = None
+        self, url: str, data: bytes, *, action: str | None = None, timeout: float | None = None,
+        malformed: bool = False,
     ) -> tuple[HttpReply, MessageReport, WireRecord]:
-        """Send raw bytes (a harness may send anything) and record both directions."""
-        self.recorder.record(Direction.OUT, data, url, self.validator.check(data))
+        """Send raw bytes (a harness may send anything) and record both directions.
+        ``malformed``: the bytes are wrong on purpose; they are recorded unjudged."""
+        self.recorder.record(Direction.OUT, data, url,
+                             None if malformed else self.validator.check(data),
+                             note="deliberately malformed" if malformed else None)
         try:
             reply = await self.client.post(url, data, action=action,
                                            timeout=timeout or self.call_timeout)
