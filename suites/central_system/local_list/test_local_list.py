@@ -69,6 +69,24 @@ def check_whole_list(received: Received, wanted: dict[str, str], what: str) -> N
                          evidence=(received.seq,))
 
 
+async def full_list_after(central_system, cp, answer: str) -> None:
+    """A Differential update answered ``answer`` must be followed by the whole list as
+    Full, with the version the Differential update would have produced."""
+    await first_full_list(central_system, cp)
+    cp.answer(Op.SEND_LOCAL_LIST, status=answer)
+    await central_system.send_local_list(cp.identity, "Differential",
+                                         [{"idTag": TAG_C, "idTagInfo": ACCEPTED}])
+    diff = await expect_update(cp, "Differential", "the Differential update")
+    full = await expect_update(cp, "Full", f"the Full list after {answer}")
+    if full.message.list_version != diff.message.list_version:
+        raise CaseFailed(f"the Full list after {answer} has listVersion "
+                         f"{full.message.list_version}, not the Differential's "
+                         f"{diff.message.list_version}", evidence=(diff.seq, full.seq))
+    check_whole_list(full, expected_statuses(**{TAG_A: "Accepted", TAG_B: "Blocked",
+                                                TAG_C: "Accepted"}),
+                     f"the Full list after {answer}")
+
+
 @case(octt="TC_042_1_CSMS", title="Get Local List Version (not supported)",
       sut="central-system", profile="LocalAuthListManagement", versions=LIST_VERSIONS,
       spec=GET_VERSION_SPEC)
@@ -130,19 +148,7 @@ async def test_send_list_failed(central_system, cp, case_version):
     """A Differential update answered Failed leaves the charge point's list in doubt; the
     Central System then sends the whole list as a Full update, with the version the
     Differential update would have produced."""
-    await first_full_list(central_system, cp)
-    cp.answer(Op.SEND_LOCAL_LIST, status="Failed")
-    await central_system.send_local_list(cp.identity, "Differential",
-                                         [{"idTag": TAG_C, "idTagInfo": ACCEPTED}])
-    diff = await expect_update(cp, "Differential", "the Differential update")
-    full = await expect_update(cp, "Full", "the Full list after Failed")
-    if full.message.list_version != diff.message.list_version:
-        raise CaseFailed(f"the Full list after Failed has listVersion "
-                         f"{full.message.list_version}, not the Differential's "
-                         f"{diff.message.list_version}", evidence=(diff.seq, full.seq))
-    check_whole_list(full, expected_statuses(**{TAG_A: "Accepted", TAG_B: "Blocked",
-                                                TAG_C: "Accepted"}),
-                     "the Full list after Failed")
+    await full_list_after(central_system, cp, "Failed")
 
 
 @case(octt="TC_043_4_CSMS", title="Send Local Authorization List - Full",
@@ -208,19 +214,7 @@ async def test_list_versions_increase(central_system, cp, case_version):
 async def test_full_after_version_mismatch(central_system, cp, case_version):
     """VersionMismatch to a Differential update means the charge point's list is not the
     one the update was meant for; the Central System then sends the whole list as Full."""
-    await first_full_list(central_system, cp)
-    cp.answer(Op.SEND_LOCAL_LIST, status="VersionMismatch")
-    await central_system.send_local_list(cp.identity, "Differential",
-                                         [{"idTag": TAG_C, "idTagInfo": ACCEPTED}])
-    diff = await expect_update(cp, "Differential", "the Differential update")
-    full = await expect_update(cp, "Full", "the Full list after VersionMismatch")
-    if full.message.list_version != diff.message.list_version:
-        raise CaseFailed(f"the Full list after VersionMismatch has listVersion "
-                         f"{full.message.list_version}, not the Differential's "
-                         f"{diff.message.list_version}", evidence=(diff.seq, full.seq))
-    check_whole_list(full, expected_statuses(**{TAG_A: "Accepted", TAG_B: "Blocked",
-                                                TAG_C: "Accepted"}),
-                     "the Full list after VersionMismatch")
+    await full_list_after(central_system, cp, "VersionMismatch")
 
 
 @case(own="LOCALLIST_003_CSMS", title="The list hash describes the resulting list",
@@ -258,16 +252,4 @@ async def test_hash_of_resulting_list(central_system, cp, case_version):
 async def test_full_after_hash_error(central_system, cp, case_version):
     """HashError (OCPP 1.5) means the charge point's list, after the update, is not the one
     the Central System described; the cure is the whole list, sent as Full."""
-    await first_full_list(central_system, cp)
-    cp.answer(Op.SEND_LOCAL_LIST, status="HashError")
-    await central_system.send_local_list(cp.identity, "Differential",
-                                         [{"idTag": TAG_C, "idTagInfo": ACCEPTED}])
-    diff = await expect_update(cp, "Differential", "the Differential update")
-    full = await expect_update(cp, "Full", "the Full list after HashError")
-    check_whole_list(full, expected_statuses(**{TAG_A: "Accepted", TAG_B: "Blocked",
-                                                TAG_C: "Accepted"}),
-                     "the Full list after HashError")
-    if full.message.list_version != diff.message.list_version:
-        raise CaseFailed(f"the Full list after HashError has listVersion "
-                         f"{full.message.list_version}, not the Differential's "
-                         f"{diff.message.list_version}", evidence=(diff.seq, full.seq))
+    await full_list_after(central_system, cp, "HashError")
