@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -160,3 +161,29 @@ def test_builtin_source_records_hashes() -> None:
     source = load_source("builtin")
     assert set(source.sha256) >= {"ocpp/1.6/CentralSystemService.xsd", "soap/ws-addressing.xsd"}
     assert all(len(h) == 64 for h in source.sha256.values())
+
+
+def test_a_fault_without_relates_to_is_a_warning_a_response_without_it_a_violation() -> None:
+    """WS-Addressing 1.0 Core §3.4: a reply relates to the MessageID of the message it
+    answers. A fault can answer a request whose MessageID could not be read (not XML at
+    all), so a fault without RelatesTo is only a warning (a violation in strict mode); a
+    response always answers a readable request, so there it stays a violation."""
+    from ocppcert.soap import Headers
+    from ocppcert.soap.faults import FaultSubcode, SoapFault, build_fault
+
+    fault = SoapFault(FaultSubcode.PROTOCOL_ERROR, "unreadable message")
+    bare = build_fault(fault, request_headers=None, subcode_namespace="urn://Ocpp/Cs/2015/10/")
+    report = Validator().check(bare)
+    assert report.kind == "fault" and report.valid
+    assert [w.where for w in report.warnings] == ["/Envelope/Header/RelatesTo"]
+    assert not Validator(strict=True).check(bare).valid
+    related = build_fault(fault, request_headers=Headers(
+        message_id="urn:uuid:00000000-0000-4000-8000-000000000001"),
+        subcode_namespace="urn://Ocpp/Cs/2015/10/")
+    assert Validator().check(related).valid and not Validator().check(related).warnings
+    response = fixture_bytes(VALID.replace("request", "response"))
+    stripped = re.sub(rb"<(\w+:)?RelatesTo[^>]*>[^<]*</(\w+:)?RelatesTo>", b"", response)
+    assert stripped != response
+    report = Validator().check(stripped)
+    assert not report.valid
+    assert any(v.where == "/Envelope/Header/RelatesTo" for v in report.violations)

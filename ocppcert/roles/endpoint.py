@@ -383,10 +383,23 @@ class Endpoint:
             self.recorder.record(Direction.IN, b"", url, None, note=f"transport error: {exc}")
             raise
         report = self.validator.check(reply.body)
+        note = None
+        if malformed and report.kind == "fault" and not self._readable_message_id(data):
+            # WS-Addressing 1.0 §3.4: a fault to a message whose MessageID could not be
+            # read has nothing to relate to; its missing RelatesTo is no finding.
+            relates_to = "/Envelope/Header/RelatesTo"
+            report.violations = [v for v in report.violations if v.where != relates_to]
+            report.warnings = [v for v in report.warnings if v.where != relates_to]
+            note = "no wsa:RelatesTo expected: the request had no readable MessageID"
         record = self.recorder.record(Direction.IN, reply.body, url, report,
-                                      http_status=reply.status,
+                                      http_status=reply.status, note=note,
                                       content_type=reply.content_type or None)
         return reply, report, record
+
+    def _readable_message_id(self, data: bytes) -> str | None:
+        """The wsa:MessageID of the bytes sent, if a receiver could read one."""
+        sent = self.validator.check(data, explain=False)
+        return sent.headers.message_id if sent.headers is not None else None
 
     async def wait_for(
         self, predicate: Callable[[WireRecord], bool], *, timeout: float, after: int = 0

@@ -516,7 +516,17 @@ class Validator:
                 )
         if kind in ("response", "fault"):
             if not headers.get("relates_to"):
-                add("/RelatesTo", "missing wsa:RelatesTo: a response names the request it answers")
+                if kind == "fault":
+                    # WS-Addressing 1.0 Core §3.4: a reply relates to the [message id] of
+                    # the message it answers. A fault may answer a message whose MessageID
+                    # could not be read (not XML, no header): it has nothing to relate to.
+                    # One message alone cannot tell, so this is a warning here; the exchange
+                    # (the harness, a case) judges it knowing the request.
+                    add("/RelatesTo", "fault without wsa:RelatesTo: required unless the "
+                        "request's MessageID could not be read", warn=True)
+                else:
+                    add("/RelatesTo",
+                        "missing wsa:RelatesTo: a response names the request it answers")
             return
         if kind != "request":
             return

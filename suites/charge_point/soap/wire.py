@@ -205,7 +205,10 @@ async def deliver(cs: Any, data: bytes, *, url: str, what: str, action: str | No
         if not relates_to_expected:
             waived = [v for v in report.violations
                       if v.check is Check.HEADERS and v.where == _RELATES_TO]
-            if waived:
+            # a fault without RelatesTo is a warning (a violation when strict): waive both
+            warned = [w for w in report.warnings if w.where == _RELATES_TO]
+            report.warnings = [w for w in report.warnings if w not in warned]
+            if waived or warned:
                 report.violations = [v for v in report.violations if v not in waived]
                 note = ("no wsa:RelatesTo expected: the request had no MessageID the charge "
                         "point could read")
