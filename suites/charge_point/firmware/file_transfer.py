@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ocppcert.messages import Op
+from ocppcert.pics import file_transfer, profile
 from ocppcert.verdicts import NotApplicable
 from ocppcert.versions import OcppVersion
+
+# The harness serves firmware and takes diagnostics over HTTP only: a PICS that declares
+# file_transfer_protocols without HTTP makes these cases NOT_APPLICABLE up front.
+NEEDS_HTTP = (profile("FirmwareManagement"), file_transfer("HTTP"))
 
 
 async def require_http(cs: Any, version: OcppVersion) -> None:

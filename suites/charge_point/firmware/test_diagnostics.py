@@ -11,13 +11,12 @@ from typing import Any
 
 from ocppcert.catalog import case
 from ocppcert.messages import Op
-from ocppcert.pics import profile
 from ocppcert.roles.central_system import Received
 from ocppcert.roles.file_server import FileServer, TransferKind
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
 
-from .file_transfer import require_http
+from .file_transfer import NEEDS_HTTP, require_http
 
 V16 = OcppVersion.V16
 ARRIVAL = 30  # s: how long a notification the SUT must send may take
@@ -49,7 +48,7 @@ async def expect_diagnostics_outcome(cs: Any, version: OcppVersion, outcome: str
 
 
 @case(octt="TC_045_1_CS", title="Get Diagnostics", sut="charge-point",
-      profile="FirmwareManagement", spec=SPEC, requires=(profile("FirmwareManagement"),))
+      profile="FirmwareManagement", spec=SPEC, requires=NEEDS_HTTP)
 async def test_get_diagnostics(cs, charge_point, case_version):
     """GetDiagnostics names where to upload the diagnostics. The charge point answers
     with the name of the file it will upload, uploads it to that location and reports
@@ -72,7 +71,7 @@ async def test_get_diagnostics(cs, charge_point, case_version):
 
 
 @case(octt="TC_045_2_CS", title="Get Diagnostics - Upload Failed", sut="charge-point",
-      profile="FirmwareManagement", spec=SPEC, requires=(profile("FirmwareManagement"),))
+      profile="FirmwareManagement", spec=SPEC, requires=NEEDS_HTTP)
 async def test_get_diagnostics_upload_failed(cs, charge_point, case_version):
     """When the location refuses the upload, the charge point, having tried, reports
     UploadFailed (1.6: after Uploading), never Uploaded."""

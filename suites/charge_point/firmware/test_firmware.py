@@ -14,13 +14,12 @@ from typing import Any
 
 from ocppcert.catalog import case
 from ocppcert.messages import Op
-from ocppcert.pics import profile
 from ocppcert.roles.central_system import Received
 from ocppcert.roles.file_server import FileServer, TransferKind
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion
 
-from .file_transfer import require_http
+from .file_transfer import NEEDS_HTTP, require_http
 
 V16 = OcppVersion.V16
 ARRIVAL = 30  # s: how long a notification the SUT must send may take
@@ -84,7 +83,7 @@ def fetched_before(files: FileServer, path: str, notice: Received,
 
 
 @case(octt="TC_044_1_CS", title="Firmware Update - Download and Install", sut="charge-point",
-      profile="FirmwareManagement", spec=SPEC, requires=(profile("FirmwareManagement"),))
+      profile="FirmwareManagement", spec=SPEC, requires=NEEDS_HTTP)
 async def test_firmware_download_and_install(cs, charge_point, case_version):
     """UpdateFirmware names where to fetch the firmware and from when. The charge point
     accepts it, downloads the file from that location and reports Downloaded (1.6:
@@ -111,7 +110,7 @@ async def test_firmware_download_and_install(cs, charge_point, case_version):
 
 
 @case(octt="TC_044_2_CS", title="Firmware Update - Download Failed", sut="charge-point",
-      profile="FirmwareManagement", spec=SPEC, requires=(profile("FirmwareManagement"),))
+      profile="FirmwareManagement", spec=SPEC, requires=NEEDS_HTTP)
 async def test_firmware_download_failed(cs, charge_point, case_version):
     """When the firmware cannot be downloaded (the location has no such file), the
     charge point, having tried, reports DownloadFailed (1.6: after Downloading) and
@@ -130,7 +129,7 @@ async def test_firmware_download_failed(cs, charge_point, case_version):
 
 
 @case(octt="TC_044_3_CS", title="Firmware Update - Installation Failed", sut="charge-point",
-      profile="FirmwareManagement", spec=SPEC, requires=(profile("FirmwareManagement"),))
+      profile="FirmwareManagement", spec=SPEC, requires=NEEDS_HTTP)
 async def test_firmware_installation_failed(cs, charge_point, case_version):
     """A downloaded file that is not valid firmware for the charge point is not
     installed: it reports Downloaded and then InstallationFailed (1.6: Downloading,

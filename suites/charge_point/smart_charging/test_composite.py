@@ -4,7 +4,7 @@ ClearChargingProfile takes them away (OCPP 1.6)."""
 from __future__ import annotations
 
 from ocppcert.catalog import case
-from ocppcert.pics import profile
+from ocppcert.pics import profile, smart_charging_capacity
 
 from .steps import (
     CONNECTOR,
@@ -30,7 +30,8 @@ COMPOSITE_DURATION = 400  # s, as OCTT asks
 
 @case(octt="TC_066_CS", title="Get Composite Schedule", sut="charge-point",
       profile="SmartCharging", versions=("1.6",),
-      spec={"1.6": "OCPP 1.6 §3.13.1, §3.13.3, §5.7, §5.16"}, requires=SMART)
+      spec={"1.6": "OCPP 1.6 §3.13.1, §3.13.3, §5.7, §5.16"},
+      requires=(*SMART, smart_charging_capacity(profiles=3, periods=5)))
 async def test_composite_schedule(cs, charge_point, case_version):
     """GetCompositeSchedule reports the limits that will apply on the connector from now for
     the requested duration, in the requested unit. During a transaction, a TxProfile
@@ -76,7 +77,8 @@ async def test_composite_schedule(cs, charge_point, case_version):
 
 @case(octt="TC_067_CS", title="Clear Charging Profile", sut="charge-point",
       profile="SmartCharging", versions=("1.6",),
-      spec={"1.6": "OCPP 1.6 §5.5, §3.13.2, §5.7"}, requires=SMART)
+      spec={"1.6": "OCPP 1.6 §5.5, §3.13.2, §5.7"},
+      requires=(*SMART, smart_charging_capacity(profiles=3, periods=3, stack_level=2)))
 async def test_clear_charging_profile(cs, charge_point, case_version):
     """ClearChargingProfile removes the profile with the given id, or else every profile
     that matches all the criteria given (connectorId, purpose, stackLevel), or with none
@@ -130,7 +132,8 @@ async def test_clear_charging_profile(cs, charge_point, case_version):
 
 @case(octt="TC_072_CS", title="Stacking Charging Profiles", sut="charge-point",
       profile="SmartCharging", versions=("1.6",),
-      spec={"1.6": "OCPP 1.6 §3.13.2, §5.7, §5.16"}, requires=SMART)
+      spec={"1.6": "OCPP 1.6 §3.13.2, §5.7, §5.16"},
+      requires=(*SMART, smart_charging_capacity(profiles=2, periods=3, stack_level=1)))
 async def test_stacking_charging_profiles(cs, charge_point, case_version):
     """Profiles of one purpose on one connector stack: at each moment the valid profile
     with the highest stackLevel prevails, whatever the order they were set in; when its
