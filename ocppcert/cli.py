@@ -159,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report", default=None, metavar="DIR",
                      help="default: reports/<timestamp>-<sut>/")
     run.add_argument("--strict", action="store_true")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="for CI: no progress, only the final summary line and the report")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER,
                      help="after --: options passed on to pytest (e.g. -k TC_001)")
     run.set_defaults(handler=cmd_run)
@@ -178,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--mutant", action="append", default=None, metavar="NAME",
                        help="only this mutant (repeatable)")
     check.set_defaults(handler=cmd_selftest)
+
+    rerender = commands.add_parser(
+        "report", help="re-render report.html and report.pdf of a report directory from its "
+        "report.json (and rewrite SHA256SUMS)")
+    rerender.add_argument("dir", metavar="DIR", help="a report directory (holds report.json)")
+    rerender.set_defaults(handler=cmd_report)
     return parser
 
 
@@ -263,6 +271,26 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ocppcert.reporting import RenderFailed, ReportError, load_document, render_directory
+
+    directory = Path(args.dir)
+    try:
+        document = load_document(directory)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if not isinstance(document, dict) or not isinstance(document.get("cases", []), list):
+        raise UsageError(f"{directory / 'report.json'} is not an ocppcert report")
+    try:
+        timings = render_directory(directory, formats=("html", "pdf"), document=document)
+    except RenderFailed as exc:
+        raise UsageError(f"{directory}: could not render {exc}") from None
+    for name in ("html", "pdf"):
+        print(f"{directory / ('report.' + name)}  ({timings[name]:.1f} s)")
+    print(directory / "SHA256SUMS")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -290,13 +318,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     extra = list(args.pytest_args)
     if extra[:1] == ["--"]:
         extra = extra[1:]
-    code = pytest.main(argv + extra)
-    print(f"report: {report}/report.json")
+    progress = _progress(args.quiet, extra)
+    if progress.silence_pytest:  # our progress replaces pytest's letters and summary
+        argv += ["-qq", "--no-header", "--no-summary", "-o", "console_output_style=classic"]
+    code = pytest.main(argv + extra, plugins=[progress])
+    progress.finish()
+    _print_report_paths(Path(report), quiet=args.quiet)
     if code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         return EXIT_OK
     if code == pytest.ExitCode.TESTS_FAILED:
         return EXIT_FAILED
     return EXIT_USAGE
+
+
+def _progress(quiet: bool, pytest_args: list[str]):
+    from ocppcert.progress import Progress
+
+    # -- -v asks for pytest's own per-test output: then ours is only the final table
+    verbose = any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"})
+                  for a in pytest_args)
+    return Progress(quiet=quiet, per_case=not verbose)
+
+
+def _print_report_paths(directory: Path, *, quiet: bool) -> None:
+    if not (directory / "report.json").is_file():
+        print(f"report: none written to {directory} (no case ran)", file=sys.stderr)
+        return
+    names = [n for n in ("report.html", "report.pdf", "junit.xml", "allure-results")
+             if (directory / n).exists()]
+    print(f"report: {directory / 'report.json'}")
+    if names and not quiet:
+        print(f"        also {', '.join(names)} in {directory}")
 
 
 def _serve_common(parser: argparse.ArgumentParser, *, default_listen: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import sys
 import time
 from pathlib import Path
 
@@ -16,9 +17,9 @@ import pytest_asyncio
 
 from ocppcert.catalog import SutRole, case_of
 from ocppcert.pics import Pics, PicsError, fitting
-from ocppcert.runreport import CaseRecord, judge_messages, write_report
+from ocppcert.runreport import CaseRecord, judge_messages, schemas_entry, write_report
 from ocppcert.schema import SchemaSourceError, Validator
-from ocppcert.transport import WireRecorder
+from ocppcert.transport import WireRecord, WireRecorder
 from ocppcert.verdicts import CannotDrive, NotApplicable, Verdict, verdict_of
 from ocppcert.versions import OcppVersion
 
@@ -69,9 +70,14 @@ def strict(pytestconfig: pytest.Config) -> bool:
 def message_validator(pytestconfig: pytest.Config, strict: bool) -> Validator:
     """The validator every wire message of the session goes through."""
     try:
-        return Validator(pytestconfig.getoption("--schemas"), strict=strict)
+        validator = Validator(pytestconfig.getoption("--schemas"), strict=strict)
     except SchemaSourceError as exc:
         raise pytest.UsageError(str(exc)) from None
+    pytestconfig.stash[_VALIDATOR] = validator  # report.json: the schema files it used
+    return validator
+
+
+_VALIDATOR = pytest.StashKey[Validator]()
 
 
 # -- conformance cases --------------------------------------------------------------------
@@ -99,6 +105,10 @@ def _add_case_options(parser: pytest.Parser) -> None:
                     help="the URL the SUT reaches the harness by (wsa:From)")
     group.addoption("--pics", default=None, metavar="FILE", help="the SUT's PICS (TOML)")
     group.addoption("--report", default=None, metavar="DIR", help="write report.json there")
+    group.addoption("--report-formats", default=None, metavar="LIST",
+                    type=_report_formats,
+                    help="what --report renders from report.json: a comma-separated list of "
+                    "html,pdf,junit,allure, or none (default: all)")
     group.addoption("--sut-adapter", default=None, metavar="MODULE:FACTORY",
                     help="a driver for the SUT's physical side (see ocppcert.sut)")
     group.addoption("--reference-class", default=None, metavar="MODULE:CLASS",
@@ -147,7 +157,7 @@ def session_pics(pytestconfig: pytest.Config) -> Pics:
     """The PICS of --pics, or (without one) a SUT claiming every profile and feature."""
     path = pytestconfig.getoption("--pics")
     if path is None:
-        return Pics()
+        return Pics(source="no PICS: every profile and feature assumed")
     try:
         return Pics.load(path)
     except PicsError as exc:
@@ -162,12 +172,61 @@ def _reference_sut(config: pytest.Config) -> bool:
 def pics(request: pytest.FixtureRequest, session_pics: Pics) -> Pics:
     """The PICS this case runs under. Without --pics the bundled reference is built to
     fit each case (with a fixed cable for a fixed-cable case, without the Reservation
-    profile for a "not supported" case, ...), so that the whole catalogue applies."""
+    profile for a "not supported" case, ...), so that the whole catalogue applies. Against
+    another charge point, it is the PICS derived from it (``derived_pics``)."""
     found = case_of(request.function)
-    if (found is None or request.config.getoption("--pics")
-            or not _reference_sut(request.config)):
+    if found is None or request.config.getoption("--pics"):
+        return session_pics
+    if not _reference_sut(request.config):
+        if found.sut is SutRole.CHARGE_POINT and "case_version" in request.fixturenames:
+            return request.getfixturevalue("derived_pics")
         return session_pics
     return fitting(session_pics, found.requires)
+
+
+_DERIVED = pytest.StashKey[tuple[Pics, list[WireRecord]]]()
+_FIRST_BOOT = pytest.StashKey[WireRecord]()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def derived_pics(request: pytest.FixtureRequest, cs, case_version: OcppVersion,
+                       session_pics: Pics) -> Pics:
+    """Without --pics, the PICS of a charge point that is not the bundled reference: derived
+    once per session, at the first case whose SUT is up, from its BootNotification and
+    GetConfiguration (ocppcert.derive); what could not be read keeps the default."""
+    done = request.config.stash.get(_DERIVED, None)
+    if done is not None:
+        return done[0]
+    from ocppcert.derive import derive_from_sut
+
+    driver = _charge_point_driver(request.config, session_pics)
+    cs.version = case_version
+    cs.sut_identity = driver.identity
+    try:
+        await driver.prepare(cs.url, case_version.value)
+        if driver.url and cs.fixed_sut_url is None:
+            cs.sut_url = driver.url
+        _note_first_boot(request.config, cs)
+        derived, evidence = await derive_from_sut(cs, case_version)
+    finally:
+        await driver.release()
+    request.config.stash[_DERIVED] = (derived, evidence)
+    return derived
+
+
+def _note_first_boot(config: pytest.Config, cs) -> None:
+    """Keep the first BootNotification the SUT sent (for sut.identity in the report)."""
+    if _FIRST_BOOT not in config.stash:
+        from ocppcert.derive import first_boot
+
+        boot = first_boot(cs.recorder.records)
+        if boot is not None:
+            config.stash[_FIRST_BOOT] = boot
+
+
+def _not_applicable(reason: str, pics: Pics) -> NotApplicable:
+    """The case does not apply; the reason names the PICS that says so."""
+    return NotApplicable(f"{reason} (PICS: {pics.source})")
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -216,9 +275,9 @@ async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVer
     the harness's record of the case starting now."""
     found = case_of(request.function)
     if found is not None and (reason := found.applies(pics)):
-        raise NotApplicable(reason)
+        raise _not_applicable(reason, pics)
     if pics.ocpp_version and pics.ocpp_version != case_version.value:
-        raise NotApplicable(f"the SUT speaks OCPP {pics.ocpp_version}")
+        raise _not_applicable(f"the SUT speaks OCPP {pics.ocpp_version}", pics)
     driver = _charge_point_driver(request.config, pics)
     cs.version = case_version
     cs.sut_identity = driver.identity
@@ -229,6 +288,7 @@ async def charge_point(request: pytest.FixtureRequest, cs, case_version: OcppVer
         raise
     if driver.url and cs.fixed_sut_url is None:
         cs.sut_url = driver.url
+    _note_first_boot(request.config, cs)
     request.node.stash[_MARK] = cs.begin_case(case_version)
     request.node.stash[_RECORDER] = cs.recorder
     yield driver
@@ -265,9 +325,9 @@ async def central_system(request: pytest.FixtureRequest, case_version: OcppVersi
     """The Central System under test, running and reachable (``.url``)."""
     found = case_of(request.function)
     if found is not None and (reason := found.applies(pics)):
-        raise NotApplicable(reason)
+        raise _not_applicable(reason, pics)
     if pics.ocpp_version and pics.ocpp_version != case_version.value:
-        raise NotApplicable(f"the SUT speaks OCPP {pics.ocpp_version}")
+        raise _not_applicable(f"the SUT speaks OCPP {pics.ocpp_version}", pics)
     driver = _central_system_driver(request.config)
     try:
         await driver.prepare(case_version.value)
@@ -355,11 +415,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         _settle(record, error, report)
         if record.verdict is Verdict.PASS or record.verdict is Verdict.FAIL:
             _judge_wire(item, record, report)
+        _add_checks(item, record, error)
     elif call.when == "teardown" and record not in _RECORDS:
         record.duration_s = time.monotonic() - item.stash.get(_START, time.monotonic())
         _collect_messages(item, record)
         _RECORDS.append(record)
     return report
+
+
+def case_record(item: pytest.Item) -> CaseRecord | None:
+    """The case's record (verdict, reason, messages) once it ran; None for a plain test."""
+    return item.stash.get(_RECORD, None)
 
 
 def _settle(record: CaseRecord, error: BaseException | None, report: pytest.TestReport) -> None:
@@ -386,6 +452,18 @@ def _collect_messages(item: pytest.Item, record: CaseRecord) -> None:
         return
     mark = item.stash.get(_MARK, 0)
     record.messages = [r for r in recorder.records if r.seq > mark]
+
+
+def _add_checks(item: pytest.Item, record: CaseRecord, error: BaseException | None) -> None:
+    """The case's checks (ocppcert.checks), drained from its recorder: a passing case with
+    a skipped check becomes PARTIAL."""
+    recorder = item.stash.get(_RECORDER, None)
+    dropped = recorder.checks.dropped if recorder is not None else 0
+    logged = recorder.checks.drain() if recorder is not None else []
+    if not record.messages:
+        _collect_messages(item, record)
+    strict = bool(item.config.getoption("ocppcert_strict") or item.config.getoption("strict"))
+    record.add_checks(logged, error=error, strict=strict, dropped=dropped)
 
 
 def _judge_wire(item: pytest.Item, record: CaseRecord, report: pytest.TestReport) -> None:
@@ -418,15 +496,87 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     started = session.config.stash.get(_STARTED, dt.datetime.now(dt.UTC))
     source = session.config.getoption("--schemas")
     roles = sorted({r.case.sut.value for r in _RECORDS})
-    pics_path = session.config.getoption("--pics")
     write_report(
         Path(directory), records=list(_RECORDS), started=started,
         finished=dt.datetime.now(dt.UTC),
-        schemas={"source": source},
+        schemas=schemas_entry(source, session.config.stash.get(_VALIDATOR, None)),
         sut={"role": roles[0] if len(roles) == 1 else roles,
              "url": session.config.getoption("--sut-url") or "reference (in process)",
-             "pics": Pics.load(pics_path).as_dict() if pics_path else Pics().as_dict()},
+             **_sut_facts(session.config, roles, list(_RECORDS))},
         run={"ocpp_version": sorted({r.version.value for r in _RECORDS}),
              "profiles": sorted({r.case.profile for r in _RECORDS}),
-             "strict": bool(session.config.getoption("ocppcert_strict"))},
+             "strict": bool(session.config.getoption("ocppcert_strict")
+                            or session.config.getoption("strict", False))},
     )
+    # everything else in the directory is rendered from report.json (ocppcert.reporting)
+    from ocppcert.reporting import RenderFailed, render_directory
+
+    wanted = session.config.getoption("--report-formats", None)
+    try:
+        render_directory(Path(directory), **({} if wanted is None else {"formats": wanted}))
+    except RenderFailed as exc:
+        # report.json and the formats that did render stay; the run says what is missing
+        print(f"ocppcert: {directory}: could not render {exc}", file=sys.stderr)
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
+
+def _report_formats(value: str) -> tuple[str, ...]:
+    """``--report-formats``: checked when the command line is parsed, not after the run."""
+    import argparse
+
+    from ocppcert.reporting import FORMATS
+
+    names = tuple(n.strip() for n in value.split(",") if n.strip() and n.strip() != "none")
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)} "
+                                         f"(known: {', '.join(FORMATS)}, none)")
+    return names
+
+
+def _sut_facts(config: pytest.Config, roles: list[str], records: list[CaseRecord]
+               ) -> dict[str, object]:
+    """report.json's sut.pics (with where it came from), sut.identity, sut.identity_source,
+    and sut.evidence: the wire records behind them that no case holds."""
+    from ocppcert.derive import sut_identity
+
+    path = config.getoption("--pics")
+    derived = config.stash.get(_DERIVED, None)
+    evidence: list[WireRecord] = list(derived[1]) if derived else []
+    if path:
+        used = Pics.load(path)
+    elif derived:
+        used = derived[0]
+    else:
+        role = roles[0] if len(roles) == 1 else "charge-point"
+        used = Pics(role=role, source=_no_pics_source(config, roles))
+    boot = config.stash.get(_FIRST_BOOT, None)
+    if boot is not None and all(r.seq != boot.seq for r in evidence):
+        evidence.insert(0, boot)
+    identity, identity_source = sut_identity(
+        records, used, role=roles[0] if len(roles) == 1 else roles,
+        url=config.getoption("--sut-url"), before=[boot] if boot is not None else [])
+    if identity_source == "unknown" and roles == ["central-system"] and _reference_sut(config):
+        from ocppcert import __version__
+
+        identity = {"vendor": "ocppcert", "model": "reference Central System", "serial": None,
+                    "firmware": __version__}
+        identity_source = "the bundled reference Central System, in process"
+    facts: dict[str, object] = {"identity": identity, "identity_source": identity_source,
+                                "pics": used.as_dict()}
+    if evidence:
+        facts["evidence"] = [r.as_dict() for r in sorted(evidence, key=lambda r: r.seq)]
+    return facts
+
+
+def _no_pics_source(config: pytest.Config, roles: list[str]) -> str:
+    if _reference_sut(config):
+        names = {"charge-point": "the bundled reference charge point, built to fit each case",
+                 "central-system": "the bundled reference Central System, to which every "
+                                   "case applies"}
+        return "no PICS: " + "; ".join(names[r] for r in roles)
+    if roles == ["central-system"]:
+        return "no PICS: every profile and feature assumed (a Central System is not asked)"
+    return ("no PICS, and none derived (no case reached a booted charge point): every "
+            "profile and feature assumed")

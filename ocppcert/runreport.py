@@ -7,6 +7,7 @@ record, and writing the report directory's ``report.json`` (CONTRACT.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import platform
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any
 
 from ocppcert import __version__
 from ocppcert.catalog import Case
+from ocppcert.checks import CheckRecord, case_checks, skipped_reason
 from ocppcert.transport import Direction, WireRecord
 from ocppcert.verdicts import Verdict
 from ocppcert.versions import OcppVersion
@@ -36,6 +38,27 @@ class CaseRecord:
     def id(self) -> str:
         return self.case.id_for(self.version)
 
+    @property
+    def partial(self) -> str | None:
+        """Why a case that otherwise passed is PARTIAL (its skipped checks), or None."""
+        return skipped_reason(self.checks)
+
+    def add_checks(self, logged: list[CheckRecord], *, error: BaseException | None,
+                   strict: bool, dropped: int = 0) -> None:
+        """Fill ``checks`` from what the harness and the case logged, the SUT's messages
+        and the exception that ended the case (ocppcert.checks.case_checks); a passing
+        case with a skipped check becomes PARTIAL. ``dropped``: logged checks the bounded
+        log did not keep (said in ``warnings``)."""
+        if dropped:
+            self.warnings.append(f"{dropped} earlier check(s) of this case were not kept: "
+                                 "the check log keeps the most recent ones only")
+        found = case_checks(logged, self.messages, version=self.version.value, strict=strict,
+                            error=error, failed=self.verdict is Verdict.FAIL,
+                            requirement=self.case.doc)
+        self.checks = [entry.as_dict() for entry in found]
+        if self.verdict is Verdict.PASS and (why := self.partial):
+            self.verdict, self.reason = Verdict.PARTIAL, why
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -53,6 +76,10 @@ class CaseRecord:
             "warnings": self.warnings,
             "messages": [m.as_dict() for m in self.messages],
         }
+
+
+# The profiles every SUT must implement; the others are optional (OCPP 1.6 §3.2).
+MANDATORY_PROFILES = frozenset({"Core", "SOAP"})
 
 
 def judge_messages(records: list[WireRecord], version: OcppVersion, *, strict: bool
@@ -83,6 +110,21 @@ def judge_messages(records: list[WireRecord], version: OcppVersion, *, strict: b
     return failures, harness, warnings
 
 
+def schemas_entry(source: str, validator: Any | None = None) -> dict[str, Any]:
+    """report.json's ``schemas``: the source named by --schemas and the sha256 of each
+    file the validator was built from (the OCPP schemas of the source, and our SOAP 1.2
+    envelope and WS-Addressing schemas, which every source is compiled with)."""
+    from ocppcert.schema.sources import load_source, schemas_root
+
+    loaded = validator.source if validator is not None else load_source(source)
+    hashes = dict(loaded.sha256)
+    root = schemas_root()
+    for extra in ("soap/soap-envelope-1.2.xsd", "soap/ws-addressing.xsd"):
+        if extra not in hashes:
+            hashes[extra] = hashlib.sha256((root / extra).read_bytes()).hexdigest()
+    return {"source": source, "sha256": dict(sorted(hashes.items()))}
+
+
 def write_report(directory: Path, *, records: list[CaseRecord], started: dt.datetime,
                  finished: dt.datetime, schemas: dict[str, Any], sut: dict[str, Any],
                  run: dict[str, Any]) -> Path:
@@ -90,6 +132,15 @@ def write_report(directory: Path, *, records: list[CaseRecord], started: dt.date
     summary: dict[str, Counter[str]] = {}
     for record in records:
         summary.setdefault(record.case.profile, Counter())[record.verdict.value] += 1
+    profiles = {
+        profile: {
+            "mandatory": profile in MANDATORY_PROFILES,
+            "counts": dict(counts),
+            "applicable": sum(n for v, n in counts.items() if v != Verdict.NOT_APPLICABLE.value),
+            "passed": counts.get(Verdict.PASS.value, 0),
+        }
+        for profile, counts in sorted(summary.items())
+    }
     document = {
         "tool": {"name": "ocppcert", "version": __version__},
         "host": platform.node(),
@@ -99,6 +150,7 @@ def write_report(directory: Path, *, records: list[CaseRecord], started: dt.date
         "sut": sut,
         "run": run,
         "summary": {profile: dict(counts) for profile, counts in sorted(summary.items())},
+        "profiles": profiles,
         "cases": [r.as_dict() for r in records],
     }
     path = directory / "report.json"

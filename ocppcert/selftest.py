@@ -168,7 +168,7 @@ def run_catalogue(role: SutRole | str, *, reference_class: str | None = None,
     with tempfile.TemporaryDirectory(prefix="ocppcert-selftest-") as tmp:
         report = Path(tmp) / "report"
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suites),
-                "--sut", role.value, "--report", str(report),
+                "--sut", role.value, "--report", str(report), "--report-formats", "none",
                 "-o", "asyncio_default_fixture_loop_scope=function",
                 "-W", "ignore::pytest.PytestAssertRewriteWarning",
                 "-W", "ignore::pytest.PytestConfigWarning"]

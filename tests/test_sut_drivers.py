@@ -105,7 +105,8 @@ def _run_suite(tmp_path, harness_port, sut_url, *extra, env=None):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "suites/charge_point",
          "--ocpp", "1.6", "--sut-url", sut_url, "--sut-id", "CP-BENCH",
-         "--listen", f"127.0.0.1:{harness_port}", "--report", str(report), *extra],
+         "--listen", f"127.0.0.1:{harness_port}", "--report", str(report),
+         "--report-formats", "none", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
         stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     assert (report / "report.json").exists(), done.stdout[-3000:] + done.stderr[-3000:]

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocppcert import checks
 from ocppcert.messages import Kind, Message, Op, message_class
 from ocppcert.roles.endpoint import (
     CallContext,
@@ -90,6 +91,7 @@ class ScriptedEndpoint(Endpoint):
         """Forget what earlier cases scripted and saw; return the record mark of the start."""
         self.inbox.clear()
         self._answers.clear()
+        self.recorder.checks.clear()
         self.case_start = self.recorder.last_seq
         return self.case_start
 
@@ -133,7 +135,52 @@ class ScriptedEndpoint(Endpoint):
                      where: Callable[[Any], bool] | None = None,
                      what: str | None = None) -> Received:
         """The next request of ``op`` not yet expected (optionally one satisfying
-        ``where``). A SUT that does not send it in ``timeout`` seconds fails."""
+        ``where``). A SUT that does not send it in ``timeout`` seconds fails. The wait is
+        recorded as a check (ocppcert.checks), unless ``timeout`` is 0 (a mere look-up)."""
+        began = dt.datetime.now(dt.UTC)
+        received = await self._wait(op, timeout, where)
+        wanted = what or op.value
+        name = f"the {self.sut_noun} sends {wanted} within {_secs(timeout)} s"
+        expected = what or f"{_a(op.value)} {op.value} request"
+        if where is not None and what is None:
+            expected += " meeting the case's condition"
+        if received is None:
+            failed = CaseFailed(f"the {self.sut_noun} did not send {wanted} within "
+                                f"{timeout:g} s")
+            if timeout > 0:
+                self.recorder.checks.failure(failed, name, expected=expected,
+                                             seen=f"none within {_secs(timeout)} s",
+                                             at_seq=self.recorder.last_seq)
+            raise failed
+        if timeout > 0:
+            self.recorder.checks.add(name, expected=expected, seen=_arrival(received, began),
+                                     verdict="PASS", evidence=(received.seq,),
+                                     at_seq=self.recorder.last_seq)
+        return received
+
+    async def expect_none(self, op: Op, *, during: float, why: str,
+                          where: Callable[[Any], bool] | None = None) -> None:
+        """Observe for ``during`` seconds: a request of ``op`` (matching ``where``) arriving
+        in that window fails the case with ``why``. Returns early on failure."""
+        began = dt.datetime.now(dt.UTC)
+        found = await self._wait(op, during, where)
+        name = f"no {op.value} {why} (watched {_secs(during)} s)"
+        expected = f"no {op.value} request from the {self.sut_noun}"
+        if found is None:
+            self.recorder.checks.add(name, expected=expected,
+                                     seen=f"none within {_secs(during)} s", verdict="PASS",
+                                     at_seq=self.recorder.last_seq)
+            return
+        failed = CaseFailed(f"{op.value} sent {why}", evidence=(found.seq,))
+        raise self.recorder.checks.failure(failed, name, expected=expected,
+                                           seen=_arrival(found, began),
+                                           evidence=(found.seq,),
+                                           at_seq=self.recorder.last_seq)
+
+    async def _wait(self, op: Op, timeout: float,
+                    where: Callable[[Any], bool] | None) -> Received | None:
+        """The next unconsumed request of ``op`` (satisfying ``where``), consumed; None if
+        none arrives within ``timeout`` seconds."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             for received in self.inbox:
@@ -143,23 +190,23 @@ class ScriptedEndpoint(Endpoint):
                     return received
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                raise CaseFailed(f"the {self.sut_noun} did not send {what or op.value} within "
-                                 f"{timeout:g} s")
+                return None
             arrival = self._arrival
             try:
                 await asyncio.wait_for(arrival.wait(), remaining)
             except TimeoutError:
                 pass
 
-    async def expect_none(self, op: Op, *, during: float, why: str,
-                          where: Callable[[Any], bool] | None = None) -> None:
-        """Observe for ``during`` seconds: a request of ``op`` (matching ``where``) arriving
-        in that window fails the case with ``why``. Returns early on failure."""
-        try:
-            found = await self.expect(op, timeout=during, where=where)
-        except CaseFailed:
-            return
-        raise CaseFailed(f"{op.value} sent {why}", evidence=(found.seq,))
+    # -- explicit checks (ocppcert.checks) ----------------------------------------------------
+    def check(self, what: str, *, ok: bool, expected: str, seen: str,
+              evidence: tuple[int, ...] = ()) -> None:
+        """A case's own check: recorded PASS if ``ok``, else recorded FAIL and raised as
+        CaseFailed with ``evidence``."""
+        checks.check(self, what, ok=ok, expected=expected, seen=seen, evidence=evidence)
+
+    def skip_check(self, what: str, *, expected: str, why: str) -> None:
+        """A check that cannot be made here: the case, if it otherwise passes, is PARTIAL."""
+        checks.skip_check(self, what, expected=expected, why=why)
 
     def seen(self, op: Op) -> list[Received]:
         return [r for r in self.inbox if r.op is op]
@@ -179,17 +226,55 @@ class ScriptedEndpoint(Endpoint):
     async def _call_sut(self, url: str | None, request: Message, *, identity: str,
                         timeout: float, headers: Headers | None = None) -> Message:
         """Call the SUT; RemoteFault if it faults, CaseFailed if its reply is not a valid
-        response (evidence: that reply), HarnessError if it cannot be reached at all."""
+        response (evidence: that reply), HarnessError if it cannot be reached at all. The
+        answer is recorded as a check (ocppcert.checks)."""
         if url is None:
             raise HarnessError(f"the {self.sut_noun}'s address is unknown")
+        if headers is None:  # the headers call() would build, so that we know the MessageID
+            headers = Headers.request(request.action, charge_box_identity=identity, to=url,
+                                      from_address=self.url)
+        op, mark = request.OP.value, self.recorder.last_seq
+        name = f"{op} answered by the {self.sut_noun} with a valid response"
+        version = getattr(request.VERSION, "value", request.VERSION)
+        expected = (f"{_a(op)} {op} response valid against the OCPP {version} schema, relating to "
+                    "the request (wsa:RelatesTo)")
+        started = asyncio.get_running_loop().time()
         try:
-            return await self.call(url, request, charge_box_identity=identity, timeout=timeout,
-                                   headers=headers)
+            reply = await self.call(url, request, charge_box_identity=identity,
+                                    timeout=timeout, headers=headers)
         except ProtocolViolation as exc:
             evidence = (exc.record.seq,) if exc.record else ()
-            raise CaseFailed(f"{request.OP.value}: {exc.reason}", evidence=evidence) from None
+            failed = CaseFailed(f"{request.OP.value}: {exc.reason}", evidence=evidence)
+            raise self.recorder.checks.failure(
+                failed, name, expected=expected, seen=exc.reason,
+                evidence=(*self._sent_seqs(mark, headers), *evidence),
+                at_seq=self.recorder.last_seq) from None
+        except RemoteFault as exc:
+            evidence = (exc.record.seq,) if exc.record else ()
+            # tentative: a case may expect the fault; it counts if the fault ends the case
+            self.recorder.checks.failure(
+                exc, name, expected=expected, seen=f"a SOAP fault: {exc}",
+                evidence=(*self._sent_seqs(mark, headers), *evidence),
+                at_seq=self.recorder.last_seq)
+            raise
         except TransportError as exc:
             raise HarnessError(f"{request.OP.value} could not be delivered: {exc}") from None
+        elapsed = asyncio.get_running_loop().time() - started
+        answer = [r for r in self.recorder.since(mark) if r.direction.value == "in"
+                  and r.relates_to == headers.message_id]
+        seen = (f"#{answer[0].seq} {answer[0].operation or op} {answer[0].kind or 'reply'}"
+                f"{f', HTTP {answer[0].http_status}' if answer[0].http_status else ''}"
+                if answer else f"a valid {op} response") + f", after {elapsed:.2f} s"
+        self.recorder.checks.add(
+            name, expected=expected, seen=seen, verdict="PASS",
+            evidence=(*self._sent_seqs(mark, headers), *(r.seq for r in answer[:1])),
+            at_seq=self.recorder.last_seq)
+        return reply
+
+    def _sent_seqs(self, mark: int, headers: Headers) -> tuple[int, ...]:
+        """The seq of the request sent with ``headers`` (recorded after ``mark``)."""
+        return tuple(r.seq for r in self.recorder.since(mark)
+                     if r.direction.value == "out" and r.message_id == headers.message_id)[:1]
 
     async def exchange(self, url: str, request: Message, *, identity: str,
                        headers: Headers | None = None, timeout: float = 30.0) -> Exchange:
@@ -254,6 +339,21 @@ class ScriptedEndpoint(Endpoint):
     def _default_fields(self, request: Any, ctx: CallContext) -> dict[str, Any]:
         """What a plain, accepting peer answers, as OCPP-J fields."""
         return {}
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _secs(value: float) -> str:
+    return f"{round(value, 1):g}"
+
+
+def _arrival(received: Received, began: dt.datetime) -> str:
+    """"#12 BootNotification request after 0.4 s" (or already there when the wait began)."""
+    delay = (received.at - began).total_seconds()
+    when = f"after {delay:.1f} s" if delay > 0 else "received before the wait began"
+    return f"#{received.seq} {received.op.value} request, {when}"
 
 
 def _typed(fields: dict[str, Any]) -> bool:

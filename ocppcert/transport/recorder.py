@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ocppcert.checks import CheckLog
 from ocppcert.schema.validator import MessageReport
 
 
@@ -94,7 +95,8 @@ class WireRecorder:
     """Keeps the most recent ``capacity`` records (all, if None) and wakes waiters.
 
     ``listeners`` are called synchronously with each new record (e.g. to log a line or
-    to store it in SQLite); a listener must not block.
+    to store it in SQLite); a listener must not block. ``checks``: the checks recorded
+    next to these messages (ocppcert.checks), bounded too.
     """
 
     def __init__(self, capacity: int | None = None) -> None:
@@ -102,6 +104,7 @@ class WireRecorder:
         self._seq = itertools.count(1)
         self._condition: asyncio.Condition | None = None
         self.listeners: list[Callable[[WireRecord], None]] = []
+        self.checks = CheckLog()
 
     def __len__(self) -> int:
         return len(self._records)
@@ -116,6 +119,15 @@ class WireRecorder:
     @property
     def last_seq(self) -> int:
         return self._records[-1].seq if self._records else 0
+
+    def since(self, seq: int) -> list[WireRecord]:
+        """The records after ``seq``, oldest first (scanning back from the newest)."""
+        found = []
+        for entry in reversed(self._records):
+            if entry.seq <= seq:
+                break
+            found.append(entry)
+        return found[::-1]
 
     def record(
         self, direction: Direction, data: bytes, peer: str | None,
