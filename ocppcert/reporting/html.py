@@ -19,7 +19,13 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup
 
-from ocppcert.reporting.sequence import ROW, message_label, message_problem, sequence_svg
+from ocppcert.reporting.sequence import (
+    ROW,
+    message_label,
+    message_problem,
+    parse_time,
+    sequence_svg,
+)
 from ocppcert.xml import parse
 
 VERDICTS = ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "PARTIAL", "SKIPPED")
@@ -78,17 +84,8 @@ def pretty_xml(xml: Any) -> tuple[str, str | None]:
     return body, None
 
 
-def _when(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def show_time(value: Any) -> str:
-    when = _when(value)
+    when = parse_time(value)
     if when is None:
         return str(value) if value else "unknown"
     text = when.strftime("%Y-%m-%d %H:%M:%S")
@@ -324,7 +321,7 @@ def build_view(document: dict[str, Any],
     mandatory = [r for r in profiles if r["mandatory"]]
     optional = [r for r in profiles if not r["mandatory"]]
     total = _total_row("All profiles", profiles, None)
-    started, finished = _when(document.get("started")), _when(document.get("finished"))
+    started, finished = parse_time(document.get("started")), parse_time(document.get("finished"))
     elapsed = (finished - started).total_seconds() if started and finished else None
     vendor, model = identity.get("vendor"), identity.get("model")
     sut_title = " ".join(str(x) for x in (vendor, model) if x) or "unidentified SUT"

@@ -29,7 +29,8 @@ COLOR_BAD = "#c62828"
 COLOR_WARN = "#a15c00"
 
 
-def _time(value: Any) -> dt.datetime | None:
+def parse_time(value: Any) -> dt.datetime | None:
+    """An ISO 8601 time of report.json, or None when absent or unreadable."""
     if not isinstance(value, str):
         return None
     try:
@@ -80,8 +81,8 @@ def sequence_svg(messages: Sequence[dict[str, Any]], *, harness: str, sut: str,
     time offsets count from ``origin`` (default: the first message's time).
     """
     height = TOP + row * max(len(messages), 1) + 24
-    first = _time(origin) or next(
-        (t for t in (_time(m.get("time")) for m in messages) if t), None)
+    first = parse_time(origin) or next(
+        (t for t in (parse_time(m.get("time")) for m in messages) if t), None)
     aria = f"Sequence of {len(messages)} messages between {harness} and {sut}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="seq" width="{WIDTH}" '
@@ -113,7 +114,7 @@ def sequence_svg(messages: Sequence[dict[str, Any]], *, harness: str, sut: str,
             label += f" ✗ {problem}"
         elif warned:
             label += " ⚠ warning"
-        when = _time(message.get("time"))
+        when = parse_time(message.get("time"))
         offset = f"+{(when - first).total_seconds():.3f} s" if when and first else ""
         link = href(message) if href else None
         if link:

@@ -165,3 +165,20 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 def serialize(root: etree._Element) -> bytes:
     """UTF-8 bytes with the XML declaration in the form OCPP-S §3 shows."""
     return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def as_soap11(root: etree._Element) -> etree._Element:
+    """The same message in a SOAP 1.1 envelope, for cases that check a SOAP 1.2 node turns
+    SOAP 1.1 away (VersionMismatch): same header blocks, mustUnderstand in 1.1's namespace."""
+    s12, s11 = f"{{{ns.SOAP12}}}", f"{{{ns.SOAP11}}}"
+    envelope = etree.Element(f"{s11}Envelope", nsmap={"soap": ns.SOAP11, "wsa": ns.WSA})
+    header = etree.SubElement(envelope, f"{s11}Header")
+    body = etree.SubElement(envelope, f"{s11}Body")
+    for block in root.find(f"{s12}Header"):
+        if block.get(f"{s12}mustUnderstand") is not None:
+            del block.attrib[f"{s12}mustUnderstand"]
+            block.set(f"{s11}mustUnderstand", "1")
+        header.append(block)
+    for payload in root.find(f"{s12}Body"):
+        body.append(payload)
+    return envelope

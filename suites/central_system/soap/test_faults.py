@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from ocppcert import ns
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.roles.endpoint import payload_of
 from ocppcert.soap import FaultSubcode, Headers
-from ocppcert.soap.envelope import envelope_element, serialize
+from ocppcert.soap.envelope import as_soap11, envelope_element, serialize
 from ocppcert.soap.faults import FaultCode, SoapFault
 from ocppcert.transport.http import TransportError
 from ocppcert.transport.recorder import Direction, WireRecord
@@ -112,20 +110,8 @@ async def test_vendor_too_long(central_system, cp, case_version):
 
 
 def _soap11(data: bytes) -> bytes:
-    """The same request in a SOAP 1.1 envelope (mustUnderstand="1" in SOAP 1.1's namespace)."""
-    root = parse(data)
-    s12, s11 = f"{{{ns.SOAP12}}}", f"{{{ns.SOAP11}}}"
-    envelope = etree.Element(f"{s11}Envelope", nsmap={"soap": ns.SOAP11, "wsa": ns.WSA})
-    header = etree.SubElement(envelope, f"{s11}Header")
-    body = etree.SubElement(envelope, f"{s11}Body")
-    for block in root.find(f"{s12}Header"):
-        if block.get(f"{s12}mustUnderstand") is not None:
-            del block.attrib[f"{s12}mustUnderstand"]
-            block.set(f"{s11}mustUnderstand", "1")
-        header.append(block)
-    for payload in root.find(f"{s12}Body"):
-        body.append(payload)
-    return serialize(envelope)
+    """The same request in a SOAP 1.1 envelope."""
+    return serialize(as_soap11(parse(data)))
 
 
 async def _post_soap11(cp, data: bytes, action: str) -> tuple[int, bytes, WireRecord]:

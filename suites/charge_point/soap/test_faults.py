@@ -20,7 +20,7 @@ from ocppcert import ns
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.soap import FaultCode, FaultSubcode
-from ocppcert.soap.envelope import serialize
+from ocppcert.soap.envelope import as_soap11, serialize
 from ocppcert.soap.headers import CHARGE_BOX_IDENTITY
 from ocppcert.verdicts import CaseFailed
 from ocppcert.versions import OcppVersion, Service
@@ -207,22 +207,6 @@ async def test_action_contradicts_body(cs, charge_point, case_version):
                                     "its body")
 
 
-def _soap11(root: etree._Element) -> etree._Element:
-    """The same message in a SOAP 1.1 envelope (mustUnderstand="1" in SOAP 1.1's namespace)."""
-    s12, s11 = f"{{{ns.SOAP12}}}", f"{{{ns.SOAP11}}}"
-    envelope = etree.Element(f"{s11}Envelope", nsmap={"soap": ns.SOAP11, "wsa": ns.WSA})
-    header = etree.SubElement(envelope, f"{s11}Header")
-    body = etree.SubElement(envelope, f"{s11}Body")
-    for block in root.find(f"{s12}Header"):
-        if block.get(f"{s12}mustUnderstand") is not None:
-            del block.attrib[f"{s12}mustUnderstand"]
-            block.set(f"{s11}mustUnderstand", "1")
-        header.append(block)
-    for payload in root.find(f"{s12}Body"):
-        body.append(payload)
-    return envelope
-
-
 @case(own="SOAP_020_CS", title="VersionMismatch fault for a SOAP 1.1 envelope, and serving on",
       sut="charge-point", profile="SOAP",
       spec={"1.6": "OCPP-S 1.6 §2 (SOAP 1.2); SOAP 1.2 Part 1 §5.4.7, App. A",
@@ -236,7 +220,7 @@ async def test_soap11_envelope(cs, charge_point, case_version):
     key = heartbeat_key(case_version)
     what = f"ChangeConfiguration {key}=1 in a SOAP 1.1 envelope"
     change = malformed_heartbeat_change(cs, charge_point)
-    envelope = _soap11(request_envelope(cs, charge_point, change))
+    envelope = as_soap11(request_envelope(cs, charge_point, change))
     ex = await deliver(cs, serialize(envelope), url=station_url(cs, charge_point), what=what,
                        content_type=SOAP11_CONTENT_TYPE,
                        http_headers={"SOAPAction": f'"{change.action}"'},
