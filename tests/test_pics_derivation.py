@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from ocppcert.derive import SOURCE, boot_fields, derive_pics, first_boot, sut_id
 from ocppcert.pics import FEATURES, PROFILES, Pics
 from ocppcert.transport import Direction, WireRecord
 from ocppcert.versions import OcppVersion
+from tests.stations import station_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,33 +134,11 @@ def test_identity_comes_from_the_first_boot_notification_else_the_pics():
 
 # -- for real: the suite against a station in another process, without a PICS ---------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def one_connector_station(tmp_path):
     """The reference charge point as another process, with ONE connector."""
-    harness_port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ocppcert", "serve", "charge-point", "--ocpp", "1.6",
-         "--central-system", f"http://127.0.0.1:{harness_port}/", "--id", "CP-BENCH",
-         "--connectors", "1", "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-         "--db", str(tmp_path / "bench.sqlite3")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        urls = {}
-        for line in process.stdout:  # the first lines name the two endpoints
-            key, _, value = line.partition(": ")
-            urls[key] = value.strip()
-            if len(urls) >= 2:
-                break
-        yield harness_port, urls["SOAP endpoint"], urls["control API"]
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with station_process(tmp_path, "--connectors", "1") as station:
+        yield station
 
 
 def test_without_a_pics_the_suite_derives_one_from_the_station(tmp_path,

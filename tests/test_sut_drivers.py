@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from ocppcert.sut import ChargePointSut, ManualChargePointSut, load_adapter
 from ocppcert.verdicts import CannotDrive
+from tests.stations import station_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,34 +70,11 @@ def test_load_adapter_checks_what_it_loads(monkeypatch):
         load_adapter("builtins:dict")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def bench_station(tmp_path):
-    """The reference charge point as another process, pointed at a harness port chosen
-    beforehand (as a lab configures a real station)."""
-    harness_port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ocppcert", "serve", "charge-point", "--ocpp", "1.6",
-         "--central-system", f"http://127.0.0.1:{harness_port}/", "--id", "CP-BENCH",
-         "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-         "--db", str(tmp_path / "bench.sqlite3")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        urls = {}
-        for line in process.stdout:  # the first lines name the two endpoints
-            key, _, value = line.partition(": ")
-            urls[key] = value.strip()
-            if len(urls) >= 2:
-                break
-        yield harness_port, urls["SOAP endpoint"], urls["control API"]
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    """The reference charge point as another process (tests/stations.py)."""
+    with station_process(tmp_path) as station:
+        yield station
 
 
 def _run_suite(tmp_path, harness_port, sut_url, *extra, env=None):
