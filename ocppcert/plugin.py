@@ -59,11 +59,14 @@ def ocpp_version(pytestconfig: pytest.Config) -> str | None:
     return None if value == "auto" else value
 
 
+def _is_strict(config: pytest.Config) -> bool:
+    # pytest owns --strict; CONTRACT.md promises it to users, so it switches ours on too.
+    return bool(config.getoption("ocppcert_strict") or config.getoption("strict", False))
+
+
 @pytest.fixture(scope="session")
 def strict(pytestconfig: pytest.Config) -> bool:
-    # pytest owns --strict; CONTRACT.md promises it to users, so it switches ours on too.
-    return bool(pytestconfig.getoption("ocppcert_strict")
-                or pytestconfig.getoption("strict", False))
+    return _is_strict(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -462,13 +465,13 @@ def _add_checks(item: pytest.Item, record: CaseRecord, error: BaseException | No
     logged = recorder.checks.drain() if recorder is not None else []
     if not record.messages:
         _collect_messages(item, record)
-    strict = bool(item.config.getoption("ocppcert_strict") or item.config.getoption("strict"))
+    strict = _is_strict(item.config)
     record.add_checks(logged, error=error, strict=strict, dropped=dropped)
 
 
 def _judge_wire(item: pytest.Item, record: CaseRecord, report: pytest.TestReport) -> None:
     _collect_messages(item, record)
-    strict = bool(item.config.getoption("ocppcert_strict") or item.config.getoption("strict"))
+    strict = _is_strict(item.config)
     failures, harness, warnings = judge_messages(record.messages, record.version, strict=strict)
     record.warnings = warnings
     if harness:
@@ -505,8 +508,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
              **_sut_facts(session.config, roles, list(_RECORDS))},
         run={"ocpp_version": sorted({r.version.value for r in _RECORDS}),
              "profiles": sorted({r.case.profile for r in _RECORDS}),
-             "strict": bool(session.config.getoption("ocppcert_strict")
-                            or session.config.getoption("strict", False))},
+             "strict": _is_strict(session.config)},
     )
     # everything else in the directory is rendered from report.json (ocppcert.reporting)
     from ocppcert.reporting import RenderFailed, render_directory

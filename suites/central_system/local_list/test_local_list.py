@@ -11,8 +11,9 @@ from ocppcert.roles.charge_point import Received
 from ocppcert.verdicts import CaseFailed, NotApplicable
 from ocppcert.versions import OcppVersion
 
+from ..steps import expect_command
+
 LIST_VERSIONS = ("1.6", "1.5")
-WAIT = 15
 QUIET = 3
 TAG_A, TAG_B, TAG_C = "OCPPCERT-LL-A", "OCPPCERT-LL-B", "OCPPCERT-LL-C"
 ACCEPTED = {"status": "Accepted"}
@@ -40,14 +41,10 @@ def update_type(received: Received) -> str:
 
 async def expect_update(cp: Any, kind: str, why: str) -> Received:
     """The next SendLocalList; it must be of ``kind`` (Full or Differential)."""
-    received = await cp.expect(Op.SEND_LOCAL_LIST, timeout=WAIT, what=f"SendLocalList ({why})")
+    received = await expect_command(cp, Op.SEND_LOCAL_LIST, why)
     if update_type(received) != kind:
         raise CaseFailed(f"SendLocalList ({why}) has updateType {update_type(received)}, not "
                          f"{kind}", evidence=(received.seq,))
-    if received.ctx.charge_box_identity != cp.identity:
-        raise CaseFailed(f"SendLocalList names chargeBoxIdentity "
-                         f"{received.ctx.charge_box_identity!r}, not {cp.identity!r}",
-                         evidence=(received.seq,))
     return received
 
 
@@ -99,11 +96,7 @@ async def test_get_version_not_supported(central_system, cp, case_version):
     await cp.boot_accepted()
     cp.answer(Op.GET_LOCAL_LIST_VERSION, listVersion=-1)
     await central_system.trigger(cp.identity, Op.GET_LOCAL_LIST_VERSION)
-    asked = await cp.expect(Op.GET_LOCAL_LIST_VERSION, timeout=WAIT)
-    if asked.ctx.charge_box_identity != cp.identity:
-        raise CaseFailed(f"GetLocalListVersion names chargeBoxIdentity "
-                         f"{asked.ctx.charge_box_identity!r}, not {cp.identity!r}",
-                         evidence=(asked.seq,))
+    asked = await expect_command(cp, Op.GET_LOCAL_LIST_VERSION, "asked for its version")
     await cp.expect_none(Op.SEND_LOCAL_LIST, during=QUIET,
                          why=f"unasked after the charge point answered listVersion -1 (local "
                              f"lists not supported) at seq {asked.seq}")
@@ -119,11 +112,7 @@ async def test_get_version_empty(central_system, cp, case_version):
     await first_full_list(central_system, cp)
     cp.local_list_version = 0  # the charge point lost its list (e.g. a factory reset)
     await central_system.trigger(cp.identity, Op.GET_LOCAL_LIST_VERSION)
-    asked = await cp.expect(Op.GET_LOCAL_LIST_VERSION, timeout=WAIT)
-    if asked.ctx.charge_box_identity != cp.identity:
-        raise CaseFailed(f"GetLocalListVersion names chargeBoxIdentity "
-                         f"{asked.ctx.charge_box_identity!r}, not {cp.identity!r}",
-                         evidence=(asked.seq,))
+    await expect_command(cp, Op.GET_LOCAL_LIST_VERSION, "asked for its version")
 
 
 @case(octt="TC_043_1_CSMS", title="Send Local Authorization List - NotSupported",

@@ -3,13 +3,11 @@ OCPP 1.5 §8.2; SOAP 1.2 Part 1 §5.4; WS-Addressing 1.0 Core §3.4)."""
 
 from __future__ import annotations
 
-import re
-
 from ocppcert import ns
 from ocppcert.catalog import case
 from ocppcert.messages import Op
 from ocppcert.roles.endpoint import payload_of
-from ocppcert.soap import FaultSubcode, Headers
+from ocppcert.soap import FaultSubcode
 from ocppcert.soap.envelope import as_soap11, envelope_element, serialize
 from ocppcert.soap.faults import FaultCode, SoapFault
 from ocppcert.transport.http import TransportError
@@ -17,50 +15,10 @@ from ocppcert.transport.recorder import Direction, WireRecord
 from ocppcert.verdicts import CaseFailed, HarnessError
 from ocppcert.xml import XmlRejected, parse
 
+from .wire import harness_headers, request_bytes, sender_fault, still_serving, without_model
+
 SPEC = {"1.6": "OCPP-S 1.6 §3, §4", "1.5": "OCPP 1.5 §8", "1.2": "OCPP 1.2 §8"}
 SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
-
-
-def _headers(cp, action: str) -> Headers:
-    return Headers.request(action, charge_box_identity=cp.identity, to=cp.central_system_url,
-                           from_address=cp.url)
-
-
-def _bytes(cp, op: Op, headers: Headers | None = None, **fields) -> bytes:
-    request = cp.request(op, **fields)
-    headers = headers or _headers(cp, request.action)
-    return serialize(envelope_element(headers, request.to_element()))
-
-
-async def _fault_for(cp, data: bytes, what: str, *, subcodes=None) -> tuple[SoapFault, int]:
-    """Send ``data`` (wrong on purpose) and require a SOAP 1.2 Sender fault (with one of
-    ``subcodes`` if given); the fault and the reply's record number."""
-    reply, report, record = await cp.send_raw(cp.central_system_url, data, malformed=True)
-    evidence = (record.seq,)
-    if report.kind != "fault" or report.root is None:
-        raise CaseFailed(f"{what} got HTTP {reply.status} ({reply.content_type!r}) and a "
-                         f"{report.kind or 'non-SOAP body'}, not a SOAP 1.2 Sender fault",
-                         evidence=evidence)
-    fault = SoapFault.from_element(payload_of(report))
-    if fault.code is not FaultCode.SENDER:
-        raise CaseFailed(f"{what} got a fault with code {fault.code.value}"
-                         f"/{getattr(fault.subcode, 'value', fault.subcode)}, not Sender "
-                         "(the fault is the sender's)", evidence=evidence)
-    if subcodes and fault.subcode not in subcodes:
-        names = " or ".join(s.value for s in subcodes)
-        raise CaseFailed(f"{what} got a Sender fault with subcode "
-                         f"{getattr(fault.subcode, 'value', fault.subcode)!r}, not {names}",
-                         evidence=evidence)
-    return fault, record.seq
-
-
-async def _still_serving(cp, after: str) -> None:
-    done = await cp.exchange(cp.central_system_url, cp.request(Op.HEARTBEAT),
-                             identity=cp.identity)
-    if done.report.kind != "response":
-        raise CaseFailed(f"after {after} a Heartbeat got HTTP {done.reply.status} and a "
-                         f"{done.report.kind or 'non-SOAP body'}", evidence=(done.record.seq,))
-
 
 
 @case(own="SOAP_008_CSMS", title="A Sender fault for a request without chargeBoxIdentity",
@@ -72,8 +30,8 @@ async def test_no_charge_box_identity(central_system, cp, case_version):
     without it the Central System cannot tell whose request it is, so it must not process
     it but answer a SOAP 1.2 Sender fault (ProtocolError: the message does not comply;
     IdentityMismatch or SecurityError name the same refusal)."""
-    headers = _headers(cp, cp.request(Op.HEARTBEAT).action).with_(charge_box_identity=None)
-    await _fault_for(cp, _bytes(cp, Op.HEARTBEAT, headers), "a Heartbeat without "
+    headers = harness_headers(cp, cp.request(Op.HEARTBEAT).action).with_(charge_box_identity=None)
+    await sender_fault(cp, request_bytes(cp, Op.HEARTBEAT, headers), "a Heartbeat without "
                      "chargeBoxIdentity", subcodes=(FaultSubcode.PROTOCOL_ERROR,
                                                     FaultSubcode.IDENTITY_MISMATCH,
                                                     FaultSubcode.SECURITY_ERROR))
@@ -87,9 +45,9 @@ async def test_not_xml(central_system, cp, case_version):
     subcode is ProtocolError, and keeps serving. The fault cannot relate to a MessageID it
     could not read, so no RelatesTo is required on it (WS-Addressing 1.0 Core §3.4)."""
     data = b"this is not XML: BootNotification please"
-    await _fault_for(cp, data, "a request body that is not XML",
+    await sender_fault(cp, data, "a request body that is not XML",
                      subcodes=(FaultSubcode.PROTOCOL_ERROR,))
-    await _still_serving(cp, "a request that was not XML")
+    await still_serving(cp, "a request that was not XML")
 
 
 @case(own="SOAP_010_CSMS", title="A Sender fault for an over-long chargePointVendor",
@@ -101,11 +59,11 @@ async def test_vendor_too_long(central_system, cp, case_version):
     the schema: the Central System must not register it but answer a SOAP 1.2 Sender
     fault (ProtocolError)."""
     vendor = "V" * 21
-    data = _bytes(cp, Op.BOOT_NOTIFICATION, chargePointVendor="OCPPCERT",
+    data = request_bytes(cp, Op.BOOT_NOTIFICATION, chargePointVendor="OCPPCERT",
                   chargePointModel="OCPPCERT-MODEL")
     long = data.replace(b">OCPPCERT<", b">" + vendor.encode() + b"<")
     assert long != data, "the harness could not lengthen chargePointVendor"
-    await _fault_for(cp, long, f"a BootNotification with a {len(vendor)}-character "
+    await sender_fault(cp, long, f"a BootNotification with a {len(vendor)}-character "
                      "chargePointVendor", subcodes=(FaultSubcode.PROTOCOL_ERROR,))
 
 
@@ -156,7 +114,7 @@ async def test_soap11_envelope(central_system, cp, case_version):
     form, with an Upgrade header naming SOAP 1.2; a SOAP 1.2 VersionMismatch fault is
     accepted too), and keeps serving SOAP 1.2 requests."""
     action = cp.request(Op.HEARTBEAT).action
-    status, body, record = await _post_soap11(cp, _soap11(_bytes(cp, Op.HEARTBEAT)), action)
+    status, body, record = await _post_soap11(cp, _soap11(request_bytes(cp, Op.HEARTBEAT)), action)
     evidence = (record.seq,)
     what = "a Heartbeat in a SOAP 1.1 envelope"
     try:
@@ -182,10 +140,9 @@ async def test_soap11_envelope(central_system, cp, case_version):
     if status != 500:
         raise CaseFailed(f"the VersionMismatch fault came with HTTP {status}, not 500 "
                          "(SOAP 1.2 Part 2 §7.5.2.2)", evidence=evidence)
-    await _still_serving(cp, "a SOAP 1.1 request")
+    await still_serving(cp, "a SOAP 1.1 request")
 
 
-_MODEL = re.compile(rb"<(\w+:)?chargePointModel>OCPPCERT-MODEL</(\w+:)?chargePointModel>")
 
 
 @case(own="SOAP_015_CSMS", title="A fault relates to the request it answers",
@@ -197,13 +154,8 @@ async def test_fault_relates_to(central_system, cp, case_version):
     """A fault is the reply to the request it refuses: when that request's MessageID could be
     read, the fault carries wsa:RelatesTo with that MessageID (and a wsa:MessageID of its
     own), so that the charge point can match it to its request."""
-    headers = _headers(cp, cp.request(Op.BOOT_NOTIFICATION, chargePointVendor="X",
-                                      chargePointModel="Y").action)
-    data = _bytes(cp, Op.BOOT_NOTIFICATION, headers, chargePointVendor="OCPPCERT",
-                  chargePointModel="OCPPCERT-MODEL")
-    stripped = _MODEL.sub(b"", data)
-    assert stripped != data, "the harness could not remove chargePointModel"
-    _, seq = await _fault_for(cp, stripped, "a BootNotification without chargePointModel")
+    stripped, headers = without_model(cp)
+    _, seq = await sender_fault(cp, stripped, "a BootNotification without chargePointModel")
     record = next(r for r in cp.recorder.records if r.seq == seq)
     if record.relates_to != headers.message_id:
         raise CaseFailed(f"the fault's wsa:RelatesTo is {record.relates_to!r}, not the "
@@ -224,8 +176,8 @@ async def test_action_contradicts_body(central_system, cp, case_version):
     (ProtocolError), and the Central System keeps serving."""
     await cp.boot_accepted()
     authorize = cp.request(Op.AUTHORIZE, idTag="OCPPCERT-ANY")
-    headers = _headers(cp, cp.request(Op.HEARTBEAT).action)
+    headers = harness_headers(cp, cp.request(Op.HEARTBEAT).action)
     data = serialize(envelope_element(headers, authorize.to_element()))
-    await _fault_for(cp, data, "an Authorize body under wsa:Action "
+    await sender_fault(cp, data, "an Authorize body under wsa:Action "
                      f"{headers.action!r}", subcodes=(FaultSubcode.PROTOCOL_ERROR,))
-    await _still_serving(cp, "a request whose Action contradicted its body")
+    await still_serving(cp, "a request whose Action contradicted its body")
